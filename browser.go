@@ -1,0 +1,270 @@
+package lkbrowser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/lkbrowser/lkbrowser/internal/proc"
+)
+
+// browser is a page's Chromium process, driven over --remote-debugging-pipe:
+// no TCP port is opened unless the caller asks for one.
+type browser struct {
+	proc     *proc.Process
+	cancel   context.CancelFunc // ends the CDP connection
+	bctx     context.Context    // chromedp context of the browser
+	tctx     context.Context    // chromedp context of the page's tab
+	targetID target.ID
+	// lost is closed when the CDP connection drops.
+	lost <-chan struct{}
+}
+
+// pipeAllocator hands chromedp the pipe of a Chromium that lkbrowser started.
+type pipeAllocator struct{ tr chromedp.Transport }
+
+func (a pipeAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserOption) (*chromedp.Browser, error) {
+	return chromedp.NewBrowserTransport(ctx, a.tr, opts...)
+}
+
+func (a pipeAllocator) Wait() {}
+
+// chromiumFlags returns the command line for a page's Chromium.
+func chromiumFlags(e *Engine, dir string, w, h int) []string {
+	flags := []string{
+		"--remote-debugging-pipe",
+		"--user-data-dir=" + filepath.Join(dir, "profile"),
+		"--disk-cache-dir=" + filepath.Join(dir, "cache"),
+		"--window-position=0,0",
+		fmt.Sprintf("--window-size=%d,%d", w, h),
+		"--kiosk",
+		"--no-first-run",
+		"--no-default-browser-check",
+		"--noerrdialogs",
+		"--disable-background-networking",
+		"--disable-component-update",
+		"--disable-sync",
+		"--disable-quic",
+		"--disable-breakpad",
+		"--disable-default-apps",
+		"--disable-extensions",
+		"--disable-client-side-phishing-detection",
+		"--disable-hang-monitor",
+		"--disable-session-crashed-bubble",
+		"--disable-background-timer-throttling",
+		"--disable-backgrounding-occluded-windows",
+		"--disable-renderer-backgrounding",
+		"--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,BackForwardCache",
+		"--disable-gpu",
+		"--force-color-profile=srgb",
+		"--password-store=basic",
+		"--autoplay-policy=no-user-gesture-required",
+		"--deny-permission-prompts",
+		"--metrics-recording-only",
+	}
+	if os.Geteuid() == 0 {
+		// Chromium's sandbox cannot run as root.
+		flags = append(flags, "--no-sandbox")
+	}
+	flags = append(flags, e.opts.ChromiumFlags...)
+	return append(flags, "about:blank")
+}
+
+// chromiumEnv returns the environment of a page's Chromium: the host's,
+// without anything that would connect it to the user's session.
+func chromiumEnv(d *display) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
+			"PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE", "CHROME_DEVEL_SANDBOX":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "DISPLAY="+d.name, "XAUTHORITY="+d.clientAuth)
+}
+
+// startBrowser starts Chromium on d and attaches to its tab; tab receives
+// the CDP events of the tab.
+func startBrowser(ctx context.Context, e *Engine, dir string, d *display, w, h int, tab *tabEvents) (*browser, error) {
+	cmdR, cmdW, err := os.Pipe() // commands: lkbrowser writes, Chromium reads fd 3
+	if err != nil {
+		return nil, err
+	}
+	resR, resW, err := os.Pipe() // replies: Chromium writes fd 4, lkbrowser reads
+	if err != nil {
+		cmdR.Close()
+		cmdW.Close()
+		return nil, err
+	}
+	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, w, h)...)
+	cmd.Env = chromiumEnv(d)
+	cmd.Dir = dir
+	cmd.ExtraFiles = []*os.File{cmdR, resW}
+	p, err := proc.Start("chromium", cmd, e.log)
+	cmdR.Close()
+	resW.Close()
+	if err != nil {
+		cmdW.Close()
+		resR.Close()
+		return nil, &ProcessError{Process: "chromium", Err: err}
+	}
+	b := &browser{proc: p}
+	fail := func(err error) (*browser, error) {
+		b.close()
+		return nil, &ProcessError{Process: "chromium", Err: err, Output: p.Output()}
+	}
+
+	// The CDP connection lives until close, not until ctx ends.
+	actx, cancel := chromedp.NewAllocatorContext(context.Background(), pipeAllocator{chromedp.NewPipeConn(resR, cmdW)})
+	b.cancel = cancel
+	logf := func(format string, args ...any) { e.log.Debug(fmt.Sprintf(format, args...), "process", "chromium") }
+	b.bctx, _ = chromedp.NewContext(actx, chromedp.WithBrowserOption(
+		chromedp.WithBrowserLogf(logf), chromedp.WithBrowserErrorf(logf)))
+	if err := runBounded(ctx, p, func() error { return chromedp.Do(b.bctx) }); err != nil {
+		return fail(fmt.Errorf("connect DevTools: %w", err))
+	}
+	b.lost = chromedp.FromContext(b.bctx).Browser.LostConnection
+	var targets []*target.Info
+	if err := runBounded(ctx, p, func() (err error) {
+		targets, err = chromedp.Targets(b.bctx)
+		return err
+	}); err != nil {
+		return fail(fmt.Errorf("list targets: %w", err))
+	}
+	for _, t := range targets {
+		if t.Type == "page" {
+			b.targetID = t.TargetID
+			break
+		}
+	}
+	if b.targetID == "" {
+		return fail(errors.New("no page target"))
+	}
+	tab.setTarget(b.targetID)
+	b.tctx, _ = chromedp.NewContext(b.bctx, chromedp.WithTargetID(b.targetID), chromedp.WithListener(tab.onTabEvent))
+	if err := runBounded(ctx, p, func() error {
+		if err := chromedp.Do(b.tctx); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(b.tctx, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(b.tctx, page.SetLifecycleEventsEnabled, page.SetLifecycleEventsEnabledParams{Enabled: true})
+		return err
+	}); err != nil {
+		return fail(fmt.Errorf("attach to tab: %w", err))
+	}
+	if err := runBounded(ctx, p, func() error { return b.fitViewport(w, h) }); err != nil {
+		return fail(fmt.Errorf("size the window: %w", err))
+	}
+	if err := runBounded(ctx, p, b.installWatcher); err != nil {
+		return fail(fmt.Errorf("install page watcher: %w", err))
+	}
+	return b, nil
+}
+
+// Names of the isolated JavaScript world where lkbrowser's own page script
+// runs, and of the binding through which it reports to Go. Page scripts
+// cannot see either.
+const (
+	watcherWorld   = "lkbrowser"
+	watcherBinding = "lkbrowserReport"
+)
+
+// watcherScript reports the document title of the top frame whenever it
+// changes. It watches <head> only, so busy pages pay nothing for it.
+const watcherScript = `(() => {
+  if (window !== window.top) return;
+  let last = null;
+  const check = () => {
+    const t = document.title;
+    if (t !== last) { last = t; ` + watcherBinding + `(JSON.stringify({title: t})); }
+  };
+  const watch = () => {
+    check();
+    if (document.head) new MutationObserver(check).observe(document.head, {subtree: true, childList: true, characterData: true});
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, {once: true});
+  else watch();
+})();`
+
+// installWatcher adds the watcher script to every document the tab loads.
+func (b *browser) installWatcher() error {
+	if _, err := chromedp.Call(b.tctx, cdpruntime.AddBinding, cdpruntime.AddBindingParams{
+		Name: watcherBinding, ExecutionContextName: watcherWorld,
+	}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(b.tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: watcherScript, WorldName: watcherWorld,
+	})
+	return err
+}
+
+// fitViewport makes the page's viewport exactly w x h. Chromium keeps its
+// windows at least about 500 pixels wide; when the window is not w x h the
+// page is laid out at w x h by device-metrics emulation instead, drawn at the
+// window's top left, which is what capture covers.
+func (b *browser) fitViewport(w, h int) error {
+	win, err := chromedp.CallBrowser(b.bctx, cdpbrowser.GetWindowForTarget, cdpbrowser.GetWindowForTargetParams{TargetID: b.targetID})
+	if err != nil {
+		return err
+	}
+	if win.Bounds != nil && win.Bounds.Width == int64(w) && win.Bounds.Height == int64(h) {
+		return nil
+	}
+	_, err = chromedp.Call(b.tctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: int64(w), Height: int64(h), DeviceScaleFactor: 1,
+	})
+	return err
+}
+
+// runBounded runs f, giving up when ctx ends or the process exits. f keeps
+// running in the background in that case; closing the browser ends it.
+func runBounded(ctx context.Context, p *proc.Process, f func() error) error {
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.Done():
+		return fmt.Errorf("exited: %v", p.ExitErr())
+	}
+}
+
+// close asks Chromium to quit, then stops its process group.
+func (b *browser) close() error {
+	if b.bctx != nil {
+		select {
+		case <-b.proc.Done():
+		default:
+			cctx, cancel := context.WithTimeout(b.bctx, 500*time.Millisecond)
+			_, _ = chromedp.CallBrowser(cctx, cdpbrowser.Close, cdp.Empty{})
+			cancel()
+		}
+	}
+	err := b.proc.Stop(2 * time.Second)
+	if b.cancel != nil {
+		b.cancel()
+	}
+	return err
+}

@@ -1,0 +1,298 @@
+package lkbrowser
+
+import (
+	"context"
+	"errors"
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/xcap"
+)
+
+// capturer turns a display's damage into frames. One goroutine (run) owns
+// the X connection; other goroutines talk to it through channels and
+// conn.Wake.
+//
+// Pacing: a frame is grabbed as soon as damage arrives, unless the previous
+// one left less than a frame interval ago, in which case damage accumulates
+// until the next slot. Slots follow a fixed grid so an animation gets exactly
+// FrameRate frames per second, and nothing is grabbed while nothing changes.
+type capturer struct {
+	conn     *xcap.Conn
+	pool     *framePool
+	interval time.Duration
+	epoch    time.Time
+	onLost   func(error)
+	bounds   image.Rectangle // the page's part of the display
+
+	out      chan *Frame
+	snapReq  chan chan snapResult
+	quit     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+	captured atomic.Uint64
+	dropped  atomic.Uint64
+	seq      uint64
+	rects    []xcap.Rect                    // scratch for TakeDamage
+	acc      [maxDirtyRects]image.Rectangle // damage since the last frame sent
+	nacc     int
+	damaged  bool      // damage reported and not yet taken
+	nextSlot time.Time // earliest time of the next frame
+}
+
+type snapResult struct {
+	f   *Frame
+	err error
+}
+
+func newCapturer(conn *xcap.Conn, pool *framePool, fps int, epoch time.Time, onLost func(error)) *capturer {
+	f := pool.all[0].frame
+	return &capturer{
+		conn: conn, pool: pool, bounds: f.Bounds(), interval: time.Second / time.Duration(fps), epoch: epoch, onLost: onLost,
+		out: make(chan *Frame, 1), snapReq: make(chan chan snapResult, 8), quit: make(chan struct{}),
+		done: make(chan struct{}), rects: make([]xcap.Rect, 0, 64),
+	}
+}
+
+func (c *capturer) run() {
+	defer close(c.done)
+	// Whatever is on screen at start is new to the receiver.
+	c.damaged = true
+	c.addAcc(c.bounds)
+	starved := false // every buffer is held; wait for a Release (it wakes us)
+	for {
+		timeout := time.Duration(-1)
+		if c.pending() && !starved {
+			timeout = max(time.Until(c.nextSlot), 0)
+		}
+		ev, err := c.conn.Wait(timeout)
+		if err != nil {
+			select {
+			case <-c.quit:
+			default:
+				c.onLost(err)
+			}
+			return
+		}
+		select {
+		case <-c.quit:
+			return
+		default:
+		}
+		for len(c.snapReq) > 0 {
+			reply := <-c.snapReq
+			res := c.grabSnapshot()
+			reply <- res
+			if errors.Is(res.err, xcap.ErrConnectionLost) {
+				c.onLost(res.err)
+				return
+			}
+		}
+		if ev&xcap.EventDamage != 0 {
+			c.damaged = true
+		}
+		if ev&xcap.EventWake != 0 {
+			starved = false
+		}
+		if !c.pending() || starved {
+			continue
+		}
+		now := time.Now()
+		if now.Before(c.nextSlot) {
+			continue
+		}
+		ok, err := c.grabFrame(now)
+		if err != nil {
+			c.onLost(err)
+			return
+		}
+		if !ok {
+			starved = true
+			continue
+		}
+		c.nextSlot = c.nextSlot.Add(c.interval)
+		if earliest := now.Add(c.interval / 2); c.nextSlot.Before(earliest) {
+			c.nextSlot = earliest
+		}
+	}
+}
+
+// pending reports whether there is damage not yet sent as a frame.
+func (c *capturer) pending() bool { return c.damaged || c.nacc > 0 }
+
+// takeDamage moves the display's pending damage into the pool's stale bands
+// and the accumulated dirty rectangles.
+func (c *capturer) takeDamage() error {
+	rects, err := c.conn.TakeDamage(c.rects[:0])
+	if err != nil {
+		return err
+	}
+	c.damaged = false
+	y0, y1 := c.bounds.Max.Y, 0
+	for _, xr := range rects {
+		r := image.Rect(int(xr.X), int(xr.Y), int(xr.X+xr.W), int(xr.Y+xr.H)).Intersect(c.bounds)
+		if r.Empty() {
+			continue
+		}
+		y0, y1 = min(y0, r.Min.Y), max(y1, r.Max.Y)
+		c.addAcc(r)
+	}
+	if y0 < y1 {
+		c.pool.markStale(y0, y1)
+	}
+	return nil
+}
+
+func (c *capturer) addAcc(r image.Rectangle) {
+	if c.nacc < len(c.acc) {
+		c.acc[c.nacc] = r
+		c.nacc++
+		return
+	}
+	for _, a := range c.acc {
+		r = r.Union(a)
+	}
+	c.acc[0], c.nacc = r, 1
+}
+
+// refresh grabs the rows of fb that changed since it was last filled.
+func (c *capturer) refresh(fb *frameBuffer) error {
+	if fb.staleY0 < fb.staleY1 {
+		if err := c.conn.Grab(fb.shm, fb.staleY0, fb.staleY1); err != nil {
+			return err
+		}
+	}
+	fb.staleY0, fb.staleY1 = 0, 0
+	return nil
+}
+
+// grabFrame captures the accumulated damage into a free buffer and sends it.
+// It returns false when no buffer is free.
+func (c *capturer) grabFrame(now time.Time) (bool, error) {
+	fb := c.pool.get()
+	if fb == nil {
+		return false, nil
+	}
+	if err := c.takeDamage(); err != nil {
+		c.pool.put(fb)
+		return false, err
+	}
+	if c.nacc == 0 {
+		c.pool.put(fb) // the damage was already covered by a snapshot
+		return true, nil
+	}
+	if err := c.refresh(fb); err != nil {
+		c.pool.put(fb)
+		return false, err
+	}
+	f := &fb.frame
+	f.Dirty = append(fb.rects[:0], c.acc[:c.nacc]...)
+	c.nacc = 0
+	f.Timestamp = now
+	f.PTS = now.Sub(c.epoch)
+	c.seq++
+	f.Seq = c.seq
+	f.Dropped = 0
+	c.captured.Add(1)
+	c.send(f)
+	return true, nil
+}
+
+// send delivers f, replacing a frame the receiver has not taken yet.
+func (c *capturer) send(f *Frame) {
+	select {
+	case c.out <- f:
+		return
+	default:
+	}
+	select {
+	case old := <-c.out:
+		f.Dropped += old.Dropped + 1
+		c.dropped.Add(1)
+		for _, r := range old.Dirty {
+			f.buf.addDirty(r)
+		}
+		old.Release()
+	default:
+	}
+	select {
+	case c.out <- f:
+	default: // unreachable: this goroutine is the only sender
+		f.Release()
+	}
+}
+
+// grabSnapshot captures the whole display into a free or a new buffer.
+func (c *capturer) grabSnapshot() snapResult {
+	if err := c.takeDamage(); err != nil {
+		return snapResult{err: err}
+	}
+	fb := c.pool.get()
+	if fb == nil {
+		shm, err := c.conn.NewBuffer()
+		if err != nil {
+			return snapResult{err: err}
+		}
+		fb = c.pool.wrap(shm, c.bounds.Dx(), c.bounds.Dy())
+		fb.transient = true
+		fb.held.Store(true)
+	}
+	now := time.Now()
+	f := &fb.frame
+	fb.staleY0, fb.staleY1 = 0, f.Height
+	if err := c.refresh(fb); err != nil {
+		f.Release()
+		return snapResult{err: err}
+	}
+	f.Dirty = append(fb.rects[:0], f.Bounds())
+	f.Timestamp, f.PTS, f.Seq, f.Dropped = now, now.Sub(c.epoch), 0, 0
+	return snapResult{f: f}
+}
+
+// snapshot asks the capture goroutine for a full frame.
+func (c *capturer) snapshot(ctx context.Context) (*Frame, error) {
+	reply := make(chan snapResult, 1)
+	select {
+	case c.snapReq <- reply:
+		c.conn.Wake()
+	case <-c.done:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case res := <-reply:
+		return res.f, res.err
+	case <-c.done:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		go func() { // do not leak the frame the loop may still send
+			select {
+			case res := <-reply:
+				if res.f != nil {
+					res.f.Release()
+				}
+			case <-c.done:
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// stop ends the capture goroutine, releases frames nobody took and closes
+// the Frames channel.
+func (c *capturer) stop() {
+	c.stopOnce.Do(func() {
+		close(c.quit)
+		c.conn.Wake()
+		<-c.done
+		select {
+		case f := <-c.out:
+			f.Release()
+		default:
+		}
+		close(c.out)
+	})
+}

@@ -1,0 +1,50 @@
+// Package lkbrowser renders real web pages off-screen and hands them to Go as
+// raw BGRA frames with dirty rectangles, plus page events, the way CEF's
+// off-screen rendering does, using Debian's Chromium on a private Xvfb
+// display instead of CEF.
+//
+// # Lifecycle
+//
+// NewEngine finds Chromium and Xvfb (see ResolveChromium) and makes a private
+// runtime directory; it starts no process. Engine.NewPage starts one Xvfb
+// display and one Chromium for the page, so a crashed or hung page never
+// disturbs another. Page.Close stops them and removes the page's files;
+// Engine.Close closes every page and removes the runtime directory. Both
+// Close methods are idempotent and return errors.Join of what failed. A
+// context.Context bounds each start-up and each blocking call; it does not
+// bound the life of the page.
+//
+// # Frames
+//
+// Page.Frames delivers *Frame values: the whole page image (BGRX, 4 bytes a
+// pixel) in a pooled shared-memory buffer, the rectangles that changed since
+// the previous frame, a timestamp on the engine's monotonic clock, a sequence
+// number and a count of frames dropped before it. Frames are captured when
+// the screen changes, at most Page.FrameRate per second; a static page sends
+// nothing. The channel holds one frame and the newest frame wins: capture
+// never waits for a slow receiver. Page.Snapshot returns the current picture
+// on demand.
+//
+// # Ownership
+//
+// A received Frame belongs to the receiver until it calls Frame.Release;
+// then the buffer goes back to the page's pool (4 buffers) and is reused, so
+// the frame must not be touched after Release. When every buffer is held,
+// capture pauses until one is released. Frames held when the page closes
+// stay valid until released.
+//
+// # Events and errors
+//
+// Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
+// Crashed and, last, Closed; it drops (and counts) events rather than block.
+// A page whose browser or display dies reports Crashed and its control calls
+// return ErrCrashed; the host process is never taken down. Calls after Close
+// return ErrClosed. Refused arguments return *InvalidArgumentError matching
+// ErrInvalidURL, ErrInvalidSize or ErrInvalidFrameRate.
+//
+// # Concurrency
+//
+// Engine and Page methods are safe for concurrent use. The library never
+// panics on bad input, never prints and never exits: it logs through the
+// *slog.Logger given in Options.
+package lkbrowser

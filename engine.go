@@ -1,0 +1,179 @@
+package lkbrowser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configures an Engine. The zero value is usable: programs are
+// found automatically, logs are discarded.
+type Options struct {
+	// ChromiumPath is the Chromium executable. Default: see ResolveChromium.
+	ChromiumPath string
+	// XvfbPath is the Xvfb executable. Default: see ResolveXvfb.
+	XvfbPath string
+	// CacheDir is where Download stores Chromium builds; the newest one found
+	// there is used when ChromiumPath and $LKBROWSER_CHROMIUM are unset.
+	// Default: DefaultCacheDir().
+	CacheDir string
+	// TempDir is the parent of the engine's private runtime directory.
+	// Default: os.TempDir().
+	TempDir string
+	// Logger receives the engine's logs. Default: discard.
+	Logger *slog.Logger
+	// DevMode is reserved for showing pages in real windows on the user's
+	// display (the reference's dev_mode); pages are always off-screen for now.
+	DevMode bool
+	// AllowedSchemes is the URL policy of NewPage and Navigate.
+	// Default: DefaultAllowedSchemes (http, https, file, data, about).
+	AllowedSchemes []string
+	// DefaultPage fills the zero fields of the PageOptions given to NewPage.
+	// Its own zero fields default to 1280x720 at 30 frames per second.
+	DefaultPage PageOptions
+	// MaxPages limits the pages open at once; 0 means no limit. Each page
+	// costs about half a GiB of memory and real CPU.
+	MaxPages int
+	// ChromiumFlags are extra command-line flags for every page's Chromium,
+	// e.g. "--lang=de".
+	ChromiumFlags []string
+}
+
+// Engine runs pages. It owns a private runtime directory and every page's
+// processes. It is safe for concurrent use.
+type Engine struct {
+	opts     Options
+	log      *slog.Logger
+	chromium string
+	xvfb     string
+	policy   URLPolicy
+	root     string // private runtime directory, 0700
+	epoch    time.Time
+
+	mu     sync.Mutex
+	pages  map[int]*Page
+	nextID int
+	closed bool
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewEngine finds Chromium and Xvfb and prepares a private runtime directory.
+// It starts no process yet: each page starts its own display and browser.
+// ctx bounds the start-up.
+func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	chromium, err := ResolveChromium(opts.ChromiumPath, opts.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	xvfb, err := ResolveXvfb(opts.XvfbPath)
+	if err != nil {
+		return nil, err
+	}
+	schemes := opts.AllowedSchemes
+	if len(schemes) == 0 {
+		schemes = DefaultAllowedSchemes
+	}
+	lower := make([]string, len(schemes))
+	for i, s := range schemes {
+		lower[i] = strings.ToLower(s)
+	}
+	if opts.MaxPages < 0 {
+		return nil, invalidArg(ErrTooManyPages, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
+	}
+	root, err := os.MkdirTemp(opts.TempDir, "lkbrowser-")
+	if err != nil {
+		return nil, fmt.Errorf("lkbrowser: runtime dir: %w", err)
+	}
+	e := &Engine{
+		opts: opts, log: log, chromium: chromium, xvfb: xvfb,
+		policy: URLPolicy{Schemes: slices.Clip(lower)},
+		root:   root, epoch: time.Now(), pages: map[int]*Page{},
+	}
+	log.Info("engine started", "chromium", chromium, "xvfb", xvfb, "dir", root)
+	return e, nil
+}
+
+// Epoch is the origin of the engine's clock: Frame.PTS (and audio PTS) are
+// durations since Epoch on the monotonic clock.
+func (e *Engine) Epoch() time.Time { return e.epoch }
+
+// ChromiumPath returns the Chromium executable the engine runs.
+func (e *Engine) ChromiumPath() string { return e.chromium }
+
+// XvfbPath returns the Xvfb executable the engine runs.
+func (e *Engine) XvfbPath() string { return e.xvfb }
+
+// Pages returns the open pages, oldest first.
+func (e *Engine) Pages() []*Page {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ps := make([]*Page, 0, len(e.pages))
+	for _, p := range e.pages {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b *Page) int { return a.id - b.id })
+	return ps
+}
+
+// register reserves a page id, or fails when the engine is closed or full.
+func (e *Engine) register(p *Page) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	if e.opts.MaxPages > 0 && len(e.pages) >= e.opts.MaxPages {
+		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, len(e.pages), e.opts.MaxPages)
+	}
+	e.nextID++
+	p.id = e.nextID
+	e.pages[p.id] = p
+	return nil
+}
+
+func (e *Engine) unregister(p *Page) {
+	e.mu.Lock()
+	delete(e.pages, p.id)
+	e.mu.Unlock()
+}
+
+// Close closes every page (newest first), then removes the runtime
+// directory. It is idempotent: later calls return the first call's result.
+// It returns errors.Join of everything that failed.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		e.mu.Lock()
+		e.closed = true
+		e.mu.Unlock()
+		pages := e.Pages()
+		slices.Reverse(pages)
+		errs := make([]error, len(pages))
+		var wg sync.WaitGroup
+		for i, p := range pages {
+			wg.Go(func() { errs[i] = p.Close() })
+		}
+		wg.Wait()
+		if err := os.RemoveAll(e.root); err != nil {
+			errs = append(errs, fmt.Errorf("remove runtime dir: %w", err))
+		}
+		e.closeErr = errors.Join(errs...)
+		e.log.Info("engine closed", "err", e.closeErr)
+	})
+	return e.closeErr
+}

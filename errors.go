@@ -1,0 +1,101 @@
+package lkbrowser
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Match them with errors.Is; the errors returned by the
+// library wrap them with details.
+var (
+	// ErrClosed is returned by every call on a Page or Engine after Close.
+	ErrClosed = errors.New("lkbrowser: closed")
+	// ErrCrashed is returned by control calls on a page whose browser or
+	// display died. The page's Events channel carries a Crashed event with the
+	// reason; Close still cleans up.
+	ErrCrashed = errors.New("lkbrowser: page crashed")
+	// ErrInvalidURL marks a URL that is malformed or whose scheme the URL
+	// policy does not allow.
+	ErrInvalidURL = errors.New("invalid URL")
+	// ErrInvalidSize marks a width or height out of range.
+	ErrInvalidSize = errors.New("invalid size")
+	// ErrInvalidFrameRate marks a frame rate out of range.
+	ErrInvalidFrameRate = errors.New("invalid frame rate")
+	// ErrTooManyPages is returned by NewPage when Options.MaxPages pages are open.
+	ErrTooManyPages = errors.New("lkbrowser: too many pages")
+)
+
+// InvalidArgumentError describes an argument that was refused. Err is one of
+// the sentinel errors above (ErrInvalidURL, ErrInvalidSize, ...).
+type InvalidArgumentError struct {
+	Arg    string // the argument's name, e.g. "Width"
+	Value  string // the refused value, shortened when long
+	Reason string // why it was refused
+	Err    error  // the sentinel this error matches with errors.Is
+}
+
+func (e *InvalidArgumentError) Error() string {
+	return fmt.Sprintf("lkbrowser: %s: %s %q: %s", e.Err, e.Arg, e.Value, e.Reason)
+}
+
+// Unwrap returns the sentinel error.
+func (e *InvalidArgumentError) Unwrap() error { return e.Err }
+
+func invalidArg(sentinel error, arg string, value any, reason string) error {
+	v := fmt.Sprint(value)
+	if len(v) > 80 {
+		v = v[:77] + "..."
+	}
+	return &InvalidArgumentError{Arg: arg, Value: v, Reason: reason, Err: sentinel}
+}
+
+// NotFoundError reports a program lkbrowser needs (Chromium or Xvfb) that was
+// found nowhere. It names every place searched and how to install it.
+type NotFoundError struct {
+	Program  string   // "chromium" or "Xvfb"
+	Searched []string // every place looked at, in order
+	Install  string   // a command that installs the program
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("lkbrowser: %s not found (searched: %s); install it with: %s",
+		e.Program, strings.Join(e.Searched, ", "), e.Install)
+}
+
+// ProcessError reports a child process (Xvfb, Chromium) that failed to start
+// or exited early, with the last lines it printed.
+type ProcessError struct {
+	Process string // "Xvfb" or "chromium"
+	Err     error  // the underlying error
+	Output  string // the tail of the process's output
+}
+
+func (e *ProcessError) Error() string {
+	msg := fmt.Sprintf("lkbrowser: %s: %v", e.Process, e.Err)
+	if out := strings.TrimSpace(e.Output); out != "" {
+		msg += "; output: " + lastLines(out, 5)
+	}
+	return msg
+}
+
+// Unwrap returns the underlying error.
+func (e *ProcessError) Unwrap() error { return e.Err }
+
+// LoadError reports a navigation that failed, e.g. net::ERR_NAME_NOT_RESOLVED.
+type LoadError struct {
+	URL  string // the URL that failed to load
+	Text string // Chromium's error text
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("lkbrowser: load %s: %s", e.URL, e.Text)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}

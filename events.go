@@ -1,0 +1,117 @@
+package lkbrowser
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Event is something that happened to a page. It is one of *URLChanged,
+// *TitleChanged, *LoadFinished, *LoadFailed, *Crashed or *Closed; use a type
+// switch.
+type Event interface {
+	// Time is when lkbrowser observed the event.
+	Time() time.Time
+}
+
+// EventTime carries the time of an event; it is embedded in every event.
+type EventTime struct{ At time.Time }
+
+// Time returns when lkbrowser observed the event.
+func (e EventTime) Time() time.Time { return e.At }
+
+// URLChanged reports a new address in the main frame (navigation, history
+// change, fragment change), like CEF's OnAddressChange. For a page that failed
+// to load it carries the URL that failed, not Chromium's error page.
+type URLChanged struct {
+	EventTime
+	URL string
+}
+
+// TitleChanged reports a new document title.
+type TitleChanged struct {
+	EventTime
+	Title string
+}
+
+// LoadFinished reports that the main frame's load event fired.
+type LoadFinished struct {
+	EventTime
+	URL string
+}
+
+// LoadFailed reports that the main frame failed to load, e.g. with
+// net::ERR_CONNECTION_REFUSED. The page stays usable.
+type LoadFailed struct {
+	EventTime
+	URL   string
+	Error string
+}
+
+// Crashed reports that the page can no longer render: its renderer crashed,
+// or its browser or display process died. Reason says which. Control calls
+// then return ErrCrashed; Close still cleans up.
+type Crashed struct {
+	EventTime
+	Reason string
+}
+
+// Closed is the last event of a page, sent when Close has finished; the
+// Events channel is closed right after it.
+type Closed struct {
+	EventTime
+}
+
+// eventQueueSize bounds the Events channel.
+const eventQueueSize = 256
+
+// eventQueue delivers events on a bounded channel without ever blocking the
+// producer: when the channel is full the new event is dropped and counted.
+// The final event (Closed) makes room for itself by dropping the oldest.
+type eventQueue struct {
+	mu      sync.Mutex
+	ch      chan Event
+	closed  bool
+	dropped atomic.Uint64
+}
+
+func newEventQueue() *eventQueue {
+	return &eventQueue{ch: make(chan Event, eventQueueSize)}
+}
+
+func (q *eventQueue) emit(ev Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	select {
+	case q.ch <- ev:
+	default:
+		q.dropped.Add(1)
+	}
+}
+
+// close sends last, dropping the oldest event if needed, and closes the
+// channel. It is safe to call more than once; only the first call counts.
+func (q *eventQueue) close(last Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.closed = true
+	for {
+		select {
+		case q.ch <- last:
+			close(q.ch)
+			return
+		default:
+		}
+		select {
+		case <-q.ch:
+			q.dropped.Add(1)
+		default:
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package lkbrowser
+
+import (
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/xcap"
+)
+
+// Frame is one picture of a page: the whole page image in BGRA byte order,
+// like CEF's OnPaint buffer, plus the rectangles that changed since the
+// previous frame delivered on the same channel.
+//
+// Ownership: a Frame and its Pix belong to the receiver until it calls
+// Release, which returns the buffer to the page's pool. Pix is shared memory
+// that lkbrowser reuses after Release, so do not touch a frame after
+// releasing it. Unreleased frames stay valid after the page is closed; a
+// page whose frames are all held skips capture until one is released.
+type Frame struct {
+	// Pix holds Height rows of Stride bytes; each pixel is B, G, R, X. The
+	// fourth byte comes from the X server and is not an alpha value: treat
+	// every pixel as opaque.
+	Pix []byte
+	// Width and Height are the size of the frame in pixels.
+	Width, Height int
+	// Stride is the number of bytes from one row to the next.
+	Stride int
+	// Dirty lists the rectangles that changed since the previous frame on
+	// the Frames channel (union of damage, including frames dropped in
+	// between). A frame from Snapshot covers the whole page.
+	Dirty []image.Rectangle
+	// Timestamp is when the pixels were captured (monotonic clock).
+	Timestamp time.Time
+	// PTS is Timestamp relative to the engine's epoch (Engine.Epoch); audio
+	// uses the same clock.
+	PTS time.Duration
+	// Seq numbers the frames a page captured, starting at 1. Gaps mean
+	// frames that were dropped because the receiver was slow.
+	Seq uint64
+	// Dropped is how many frames were dropped just before this one because
+	// the receiver did not take them in time (the newest frame wins).
+	Dropped uint64
+
+	buf *frameBuffer
+}
+
+// Bounds returns the frame's rectangle, (0,0)-(Width,Height).
+func (f *Frame) Bounds() image.Rectangle { return image.Rect(0, 0, f.Width, f.Height) }
+
+// BGRA returns the blue, green and red components of the pixel at x, y.
+func (f *Frame) BGRA(x, y int) (b, g, r uint8) {
+	i := y*f.Stride + x*4
+	return f.Pix[i], f.Pix[i+1], f.Pix[i+2]
+}
+
+// ToRGBA copies the frame into a new opaque *image.RGBA, e.g. to encode a PNG.
+// It allocates; it is meant for screenshots, not for the frame path.
+func (f *Frame) ToRGBA() *image.RGBA {
+	img := image.NewRGBA(f.Bounds())
+	for y := 0; y < f.Height; y++ {
+		src := f.Pix[y*f.Stride : y*f.Stride+f.Width*4]
+		dst := img.Pix[y*img.Stride : y*img.Stride+f.Width*4]
+		for i := 0; i < len(src); i += 4 {
+			dst[i], dst[i+1], dst[i+2], dst[i+3] = src[i+2], src[i+1], src[i], 0xff
+		}
+	}
+	return img
+}
+
+// Release gives the frame's buffer back to the page. Call it exactly once
+// for every frame received; the frame must not be used afterwards.
+func (f *Frame) Release() {
+	if fb := f.buf; fb != nil && fb.held.CompareAndSwap(true, false) {
+		fb.pool.put(fb)
+	}
+}
+
+// maxDirtyRects bounds the rectangles carried by a frame; more are merged
+// into their bounding box.
+const maxDirtyRects = 16
+
+// frameBuffer is one pooled shared-memory image with the Frame that lends it.
+type frameBuffer struct {
+	pool  *framePool
+	shm   *xcap.Buffer
+	frame Frame
+	rects [maxDirtyRects]image.Rectangle
+	held  atomic.Bool
+	// transient buffers (made by Snapshot when the pool is empty) are freed
+	// on Release instead of returning to the pool.
+	transient bool
+	// stale is the band of rows [staleY0, staleY1) that changed on screen
+	// since this buffer was last filled; only the capture goroutine uses it.
+	staleY0, staleY1 int
+}
+
+// addDirty adds r to the frame's dirty rectangles, merging everything into
+// one bounding box when the array is full.
+func (fb *frameBuffer) addDirty(r image.Rectangle) {
+	f := &fb.frame
+	if r.Empty() {
+		return
+	}
+	if len(f.Dirty) < maxDirtyRects {
+		f.Dirty = append(f.Dirty, r)
+		return
+	}
+	u := r
+	for _, d := range f.Dirty {
+		u = u.Union(d)
+	}
+	f.Dirty = append(f.Dirty[:0], u)
+}
+
+// framePool holds a page's frame buffers. Buffers held by receivers when the
+// pool closes are freed when they are released.
+type framePool struct {
+	mu     sync.Mutex
+	all    []*frameBuffer
+	free   []*frameBuffer
+	closed bool
+	wake   func() // tells the capture goroutine a buffer is free
+}
+
+// newFramePool makes n buffers on conn for frames of w x h pixels (the
+// display may be larger).
+func newFramePool(conn *xcap.Conn, n, w, h int, wake func()) (*framePool, error) {
+	p := &framePool{wake: wake}
+	for i := 0; i < n; i++ {
+		shm, err := conn.NewBuffer()
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		fb := p.wrap(shm, w, h)
+		fb.staleY0, fb.staleY1 = 0, h
+		p.all = append(p.all, fb)
+		p.free = append(p.free, fb)
+	}
+	return p, nil
+}
+
+// wrap makes a frame buffer of shm showing w x h pixels.
+func (p *framePool) wrap(shm *xcap.Buffer, w, h int) *frameBuffer {
+	fb := &frameBuffer{pool: p, shm: shm}
+	fb.frame = Frame{Pix: shm.Pix()[:(h-1)*shm.Stride()+w*4], Width: w, Height: h, Stride: shm.Stride(), Dirty: fb.rects[:0], buf: fb}
+	return fb
+}
+
+// get takes a free buffer, or returns nil when every buffer is held.
+func (p *framePool) get() *frameBuffer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(p.free) == 0 {
+		return nil
+	}
+	fb := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	fb.held.Store(true)
+	return fb
+}
+
+func (p *framePool) put(fb *frameBuffer) {
+	p.mu.Lock()
+	if p.closed || fb.transient {
+		p.mu.Unlock()
+		_ = fb.shm.Free()
+		return
+	}
+	p.free = append(p.free, fb)
+	p.mu.Unlock()
+	if p.wake != nil {
+		p.wake()
+	}
+}
+
+// markStale records that rows [y0, y1) changed on screen, for every buffer.
+func (p *framePool) markStale(y0, y1 int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, fb := range p.all {
+		if fb.staleY0 >= fb.staleY1 {
+			fb.staleY0, fb.staleY1 = y0, y1
+			continue
+		}
+		fb.staleY0, fb.staleY1 = min(fb.staleY0, y0), max(fb.staleY1, y1)
+	}
+}
+
+// close frees the free buffers; held ones are freed on Release.
+func (p *framePool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	for _, fb := range p.free {
+		_ = fb.shm.Free()
+	}
+	p.free = nil
+}

@@ -1,0 +1,453 @@
+package lkbrowser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/lkbrowser/lkbrowser/internal/xcap"
+)
+
+// Limits of PageOptions.
+const (
+	MinPageSize     = 16
+	MaxPageSize     = 4096
+	MinFrameRate    = 1
+	MaxFrameRate    = 60
+	defaultWidth    = 1280
+	defaultHeight   = 720
+	defaultFPS      = 30
+	frameBufferPool = 4
+)
+
+// PageOptions describes a page to open.
+type PageOptions struct {
+	// URL is loaded once the page is up. Default "about:blank". It must pass
+	// the engine's URL policy (Options.AllowedSchemes).
+	URL string
+	// Width and Height are the page's size in pixels, 16..4096.
+	// Default 1280x720 (or the engine's Options.DefaultPage).
+	Width, Height int
+	// FrameRate caps the frames delivered per second, 1..60. Default 30.
+	FrameRate int
+}
+
+// withDefaults fills zero fields from d, then from the built-in defaults.
+func (o PageOptions) withDefaults(d PageOptions) PageOptions {
+	pick := func(v, a, b int) int {
+		if v != 0 {
+			return v
+		}
+		if a != 0 {
+			return a
+		}
+		return b
+	}
+	o.Width = pick(o.Width, d.Width, defaultWidth)
+	o.Height = pick(o.Height, d.Height, defaultHeight)
+	o.FrameRate = pick(o.FrameRate, d.FrameRate, defaultFPS)
+	if o.URL == "" {
+		o.URL = d.URL
+	}
+	if o.URL == "" {
+		o.URL = "about:blank"
+	}
+	return o
+}
+
+func validateSize(w, h int) error {
+	if w < MinPageSize || w > MaxPageSize {
+		return invalidArg(ErrInvalidSize, "Width", w, "must be 16..4096")
+	}
+	if h < MinPageSize || h > MaxPageSize {
+		return invalidArg(ErrInvalidSize, "Height", h, "must be 16..4096")
+	}
+	return nil
+}
+
+func validateFrameRate(fps int) error {
+	if fps < MinFrameRate || fps > MaxFrameRate {
+		return invalidArg(ErrInvalidFrameRate, "FrameRate", fps, "must be 1..60")
+	}
+	return nil
+}
+
+// Page is one browser page rendered off-screen: its own Xvfb display, its
+// own Chromium, and a capture loop that turns screen damage into Frames.
+// Its methods are safe for concurrent use.
+type Page struct {
+	e    *Engine
+	id   int
+	opts PageOptions
+	dir  string
+
+	disp    *display
+	brw     *browser
+	conn    *xcap.Conn
+	pool    *framePool
+	capture *capturer
+	events  *eventQueue
+	tab     tabEvents
+
+	closing   atomic.Bool
+	fatal     atomic.Pointer[string] // reason the page can no longer work
+	closeOnce sync.Once
+	closeErr  error
+	watching  bool // the watch goroutine runs; set before NewPage returns
+	watchDone chan struct{}
+}
+
+// NewPage starts a display and a browser, loads opts.URL and starts
+// capturing. It returns once the page's window is up and the first
+// navigation has committed or failed; a URL that fails to load still opens
+// the page and reports a LoadFailed event. ctx bounds the start-up only.
+func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err error) {
+	opts = opts.withDefaults(e.opts.DefaultPage)
+	if err := validateSize(opts.Width, opts.Height); err != nil {
+		return nil, err
+	}
+	if err := validateFrameRate(opts.FrameRate); err != nil {
+		return nil, err
+	}
+	if err := e.policy.Check(opts.URL); err != nil {
+		return nil, err
+	}
+	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{})}
+	if err := e.register(p); err != nil {
+		return nil, err
+	}
+	p.tab.init(p)
+	defer func() {
+		if err != nil {
+			_ = p.teardown()
+			e.unregister(p)
+		}
+	}()
+	p.dir = filepath.Join(e.root, "page-"+strconv.Itoa(p.id))
+	if err := os.Mkdir(p.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("lkbrowser: page dir: %w", err)
+	}
+	if p.disp, err = startDisplay(ctx, e, p.dir, opts.Width, opts.Height); err != nil {
+		return nil, err
+	}
+	if p.conn, err = xcap.Open(p.disp.name, p.disp.cookie); err != nil {
+		return nil, fmt.Errorf("lkbrowser: capture %s: %w", p.disp.name, err)
+	}
+	if p.pool, err = newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake); err != nil {
+		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
+	}
+	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts.Width, opts.Height, &p.tab); err != nil {
+		return nil, err
+	}
+	p.capture = newCapturer(p.conn, p.pool, opts.FrameRate, e.epoch, p.onCaptureLost)
+	go p.capture.run()
+	p.watching = true
+	go p.watch()
+	if err := p.navigate(ctx, opts.URL); err != nil {
+		var le *LoadError
+		if !errors.As(err, &le) {
+			return nil, err
+		}
+		e.log.Info("page opened with a failed load", "page", p.id, "url", opts.URL, "err", le.Text)
+	}
+	e.log.Info("page opened", "page", p.id, "display", p.disp.name, "size", fmt.Sprintf("%dx%d", opts.Width, opts.Height))
+	return p, nil
+}
+
+// ID returns the page's id, unique within its engine.
+func (p *Page) ID() int { return p.id }
+
+// Width returns the page's width in pixels.
+func (p *Page) Width() int { return p.opts.Width }
+
+// Height returns the page's height in pixels.
+func (p *Page) Height() int { return p.opts.Height }
+
+// FrameRate returns the page's maximum frame rate.
+func (p *Page) FrameRate() int { return p.opts.FrameRate }
+
+// Frames returns the channel of captured frames. It holds at most one frame:
+// when the receiver is slow the newest frame replaces the waiting one, whose
+// dirty rectangles carry over (Frame.Dropped counts the replaced frames).
+// Nothing is sent while the page does not change. Every received frame must
+// be released. The channel is closed by Close.
+func (p *Page) Frames() <-chan *Frame { return p.capture.out }
+
+// Events returns the page's events. The channel holds 256 events; when it is
+// full new events are dropped and counted (Stats). Closed is always the last
+// event, and the channel is closed after it.
+func (p *Page) Events() <-chan Event { return p.events.ch }
+
+// Stats are counters of a page.
+type Stats struct {
+	FramesCaptured uint64 // frames captured for the Frames channel
+	FramesDropped  uint64 // frames replaced before the receiver took them
+	EventsDropped  uint64 // events dropped because Events was full
+}
+
+// Stats returns the page's counters.
+func (p *Page) Stats() Stats {
+	return Stats{
+		FramesCaptured: p.capture.captured.Load(),
+		FramesDropped:  p.capture.dropped.Load(),
+		EventsDropped:  p.events.dropped.Load(),
+	}
+}
+
+// Snapshot returns a frame of the whole page as it is now, whatever the
+// frame rate and even when nothing changed. The caller must Release it.
+func (p *Page) Snapshot(ctx context.Context) (*Frame, error) {
+	if err := p.usable(); err != nil {
+		return nil, err
+	}
+	return p.capture.snapshot(ctx)
+}
+
+// usable returns ErrClosed or ErrCrashed when the page cannot take calls.
+func (p *Page) usable() error {
+	if p.closing.Load() {
+		return ErrClosed
+	}
+	if r := p.fatal.Load(); r != nil {
+		return fmt.Errorf("%w: %s", ErrCrashed, *r)
+	}
+	return nil
+}
+
+// Navigate loads url in the page and returns once the navigation has
+// committed. A URL that fails to load returns a *LoadError (and a LoadFailed
+// event); a URL the policy refuses returns an error matching ErrInvalidURL.
+func (p *Page) Navigate(ctx context.Context, url string) error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	if err := p.e.policy.Check(url); err != nil {
+		return err
+	}
+	return p.navigate(ctx, url)
+}
+
+func (p *Page) navigate(ctx context.Context, url string) error {
+	res, err := cdpCall(ctx, p, page.Navigate, page.NavigateParams{URL: url})
+	if err != nil {
+		return err
+	}
+	if res.ErrorText != "" {
+		return &LoadError{URL: url, Text: res.ErrorText}
+	}
+	return nil
+}
+
+// GoBack goes one entry back in the page's history; it does nothing at the
+// first entry.
+func (p *Page) GoBack(ctx context.Context) error { return p.goHistory(ctx, -1) }
+
+// GoForward goes one entry forward in the page's history; it does nothing
+// at the last entry.
+func (p *Page) GoForward(ctx context.Context) error { return p.goHistory(ctx, +1) }
+
+func (p *Page) goHistory(ctx context.Context, delta int) error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	h, err := cdpCall(ctx, p, page.GetNavigationHistory, cdp.Empty{})
+	if err != nil {
+		return err
+	}
+	i := int(h.CurrentIndex) + delta
+	if i < 0 || i >= len(h.Entries) {
+		return nil
+	}
+	commit := p.tab.nextCommit()
+	if _, err = cdpCall(ctx, p, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: h.Entries[i].ID}); err != nil {
+		return err
+	}
+	return p.waitCommit(ctx, commit)
+}
+
+// waitCommit waits for a navigation to commit, so that the next call finds
+// the new document.
+func (p *Page) waitCommit(ctx context.Context, commit <-chan struct{}) error {
+	select {
+	case <-commit:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.brw.lost:
+		return p.lostErr()
+	}
+}
+
+// Reload reloads the page, e.g. after its renderer crashed.
+func (p *Page) Reload(ctx context.Context) error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	commit := p.tab.nextCommit()
+	if _, err := cdpCall(ctx, p, page.Reload, page.ReloadParams{}); err != nil {
+		return err
+	}
+	return p.waitCommit(ctx, commit)
+}
+
+// cdpCall runs a CDP command on the page's tab, bounded by ctx, and maps a
+// lost connection to ErrCrashed or ErrClosed. While a navigation swaps the
+// tab's document, Chromium briefly answers "Not attached to an active page";
+// such calls are retried.
+func cdpCall[P, R any](ctx context.Context, p *Page, cmd cdp.Command[P, R], params P) (R, error) {
+	type result struct {
+		r   R
+		err error
+	}
+	var zero R
+	for attempt := 0; ; attempt++ {
+		ch := make(chan result, 1)
+		go func() {
+			r, err := chromedp.Call(p.brw.tctx, cmd, params)
+			ch <- result{r, err}
+		}()
+		select {
+		case res := <-ch:
+			if res.err == nil {
+				return res.r, nil
+			}
+			if uerr := p.usable(); uerr != nil {
+				return zero, uerr
+			}
+			if attempt < 20 && strings.Contains(res.err.Error(), "Not attached to an active page") {
+				select {
+				case <-time.After(25 * time.Millisecond):
+					continue
+				case <-ctx.Done():
+					return zero, ctx.Err()
+				}
+			}
+			return zero, fmt.Errorf("lkbrowser: %s: %w", cmd.Method, res.err)
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case <-p.brw.lost:
+			return zero, p.lostErr()
+		}
+	}
+}
+
+// lostErr is the error of a call whose browser connection went away.
+func (p *Page) lostErr() error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: browser connection lost", ErrCrashed)
+}
+
+// watch reports the death of the browser or the display as a crash.
+func (p *Page) watch() {
+	defer close(p.watchDone)
+	select {
+	case <-p.brw.proc.Done():
+		p.crash("browser exited: " + exitText(p.brw.proc.ExitErr()))
+	case <-p.brw.lost:
+		p.crash("browser connection lost")
+	case <-p.disp.proc.Done():
+		p.crash("display server (Xvfb) exited: " + exitText(p.disp.proc.ExitErr()))
+	case <-p.capture.done:
+		// The capture loop reports its own failure through onCaptureLost.
+	}
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+func (p *Page) onCaptureLost(err error) {
+	p.crash("display connection lost: " + err.Error())
+}
+
+// crash marks the page as unable to work and reports why, once.
+func (p *Page) crash(reason string) {
+	if p.closing.Load() {
+		return
+	}
+	if p.fatal.CompareAndSwap(nil, &reason) {
+		p.e.log.Warn("page crashed", "page", p.id, "reason", reason)
+		p.events.emit(&Crashed{EventTime{time.Now()}, reason})
+	}
+}
+
+// Close stops the page's capture, browser and display, removes its files and
+// closes its channels (Frames first, then Events after a Closed event). It is
+// idempotent and returns errors.Join of what failed. Frames still held by
+// the caller stay valid until released.
+func (p *Page) Close() error {
+	p.closeOnce.Do(func() {
+		p.closeErr = p.teardown()
+		p.e.unregister(p)
+		p.e.log.Info("page closed", "page", p.id, "err", p.closeErr)
+	})
+	return p.closeErr
+}
+
+// teardown releases everything NewPage acquired, in reverse order. It copes
+// with a partly started page.
+func (p *Page) teardown() error {
+	p.closing.Store(true)
+	var errs []error
+	if p.capture != nil {
+		p.capture.stop()
+	}
+	if p.brw != nil {
+		if err := p.brw.close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop chromium: %w", err))
+		}
+		if p.watching {
+			<-p.watchDone
+		}
+	}
+	if p.pool != nil {
+		p.pool.close()
+	}
+	if p.conn != nil {
+		if err := p.conn.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close capture: %w", err))
+		}
+	}
+	if p.disp != nil {
+		if err := p.disp.close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop Xvfb: %w", err))
+		}
+	}
+	if p.dir != "" {
+		if err := os.RemoveAll(p.dir); err != nil {
+			errs = append(errs, fmt.Errorf("remove page dir: %w", err))
+		}
+	}
+	p.events.close(&Closed{EventTime{time.Now()}})
+	return errors.Join(errs...)
+}
+
+// Processes are the operating-system processes of a page.
+type Processes struct {
+	Browser int // Chromium's browser process; its children share its process group
+	Display int // the page's Xvfb
+}
+
+// Processes returns the page's process ids, e.g. for monitoring or cgroups.
+func (p *Page) Processes() Processes {
+	return Processes{Browser: p.brw.proc.Pid(), Display: p.disp.proc.Pid()}
+}
+
+// Display returns the name of the page's private X display, e.g. ":12".
+func (p *Page) Display() string { return p.disp.name }

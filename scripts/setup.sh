@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything lkbrowser needs to build, run and test on Debian
+# bookworm (as root, or with sudo). Idempotent: packages already present are
+# not reinstalled, and apt's lists are refreshed only when something is missing.
+set -euo pipefail
+
+# Runtime: the browser, its private display, fonts.
+runtime=(chromium xvfb xauth fonts-dejavu-core)
+# Build: C headers of the cgo capture bridge, and pkg-config.
+build=(gcc pkg-config libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev)
+# Tests and debugging aids.
+tests=(x11-utils procps iproute2)
+
+want=("${runtime[@]}" "${build[@]}" "${tests[@]}")
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: system packages present"
+fi
+
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="$PATH:/usr/local/go/bin"
+fi
+command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/doc/install)" >&2; exit 1; }
+go mod download
+echo "setup: done"

@@ -1,0 +1,127 @@
+// Package tests holds the end-to-end tests of lkbrowser: real Chromium and
+// Xvfb, pages served by a local test HTTP server. One engine is shared by the
+// package; tests that need a page open their own and close it.
+package tests
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/lkbrowser/lkbrowser"
+)
+
+var (
+	engine *lkbrowser.Engine
+	server *httptest.Server
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	tmp, err := os.MkdirTemp("", "lkbrowser-tests-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	shmBefore := countShm()
+	server = httptest.NewServer(http.FileServer(http.Dir("testdata")))
+	level := slog.LevelWarn
+	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	engine, err = lkbrowser.NewEngine(context.Background(), lkbrowser.Options{Logger: log, TempDir: tmp})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "engine:", err)
+		return 1
+	}
+	code := m.Run()
+	if err := engine.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "engine close:", err)
+		code = 1
+	}
+	server.Close()
+	// Nothing may outlive the engine: processes, files, shared memory,
+	// goroutines.
+	if kids := childProcesses(); len(kids) > 0 {
+		fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
+		code = 1
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		fmt.Fprintln(os.Stderr, "leaked runtime dirs:", left)
+		code = 1
+	}
+	if after := countShm(); after > shmBefore {
+		fmt.Fprintf(os.Stderr, "leaked shared-memory segments: %d before, %d after\n", shmBefore, after)
+		code = 1
+	}
+	if err := goleak.Find(goleak.IgnoreCurrent()); err != nil && code == 0 {
+		fmt.Fprintln(os.Stderr, "leaked goroutines:", err)
+		code = 1
+	}
+	return code
+}
+
+// url returns the address of a test page.
+func url(name string) string { return server.URL + "/" + name }
+
+// childProcesses lists the live processes whose parent is this process.
+func childProcesses() []string {
+	self := strconv.Itoa(os.Getpid())
+	var kids []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		// Fields after the command (in parentheses): state, ppid, ...
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 && f[1] == self && f[0] != "Z" {
+			kids = append(kids, strings.TrimSpace(s[:i+1]))
+		}
+	}
+	return kids
+}
+
+// countShm counts the SysV shared-memory segments of the machine.
+func countShm() int {
+	b, err := os.ReadFile("/proc/sysvipc/shm")
+	if err != nil {
+		return 0
+	}
+	return len(strings.Split(strings.TrimSpace(string(b)), "\n")) - 1
+}
+
+// openPage opens a page and closes it when the test ends.
+func openPage(t *testing.T, opts lkbrowser.PageOptions) *lkbrowser.Page {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := engine.NewPage(ctx, opts)
+	if err != nil {
+		t.Fatalf("NewPage: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return p
+}
