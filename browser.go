@@ -70,6 +70,7 @@ func chromiumFlags(e *Engine, dir string, w, h int) []string {
 		"--disable-renderer-backgrounding",
 		"--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,BackForwardCache",
 		"--disable-gpu",
+		"--disable-smooth-scrolling",
 		"--force-color-profile=srgb",
 		"--password-store=basic",
 		"--autoplay-policy=no-user-gesture-required",

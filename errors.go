@@ -99,3 +99,7 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, " | ")
 }
+
+// ErrInvalidInput marks an input event that was refused: an unknown mouse
+// button or key, coordinates far outside the page, text too long.
+var ErrInvalidInput = errors.New("invalid input")

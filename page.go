@@ -100,6 +100,11 @@ type Page struct {
 	events  *eventQueue
 	tab     tabEvents
 
+	// input serialises input events so they reach the page in order;
+	// buttons (CDP bits) are the mouse buttons held, guarded by input.
+	input   sync.Mutex
+	buttons int64
+
 	closing   atomic.Bool
 	fatal     atomic.Pointer[string] // reason the page can no longer work
 	closeOnce sync.Once
@@ -169,10 +174,13 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 func (p *Page) ID() int { return p.id }
 
 // Width returns the page's width in pixels.
-func (p *Page) Width() int { return p.opts.Width }
+func (p *Page) Width() int { w, _ := p.size(); return w }
 
 // Height returns the page's height in pixels.
-func (p *Page) Height() int { return p.opts.Height }
+func (p *Page) Height() int { _, h := p.size(); return h }
+
+// size returns the page's current size.
+func (p *Page) size() (w, h int) { return p.opts.Width, p.opts.Height }
 
 // FrameRate returns the page's maximum frame rate.
 func (p *Page) FrameRate() int { return p.opts.FrameRate }
@@ -420,7 +428,10 @@ func (p *Page) teardown() error {
 		p.pool.close()
 	}
 	if p.conn != nil {
-		if err := p.conn.Close(); err != nil {
+		p.input.Lock() // SetFocus uses the connection under this lock
+		err := p.conn.Close()
+		p.input.Unlock()
+		if err != nil {
 			errs = append(errs, fmt.Errorf("close capture: %w", err))
 		}
 	}

@@ -543,3 +543,15 @@ int lkx_test_destroy_window(lkx_conn *c, uint32_t win, int *detail)
 		return LKX_ERR_IO;
 	return check(c->xc, xcb_destroy_window_checked(c->xc, win), detail);
 }
+
+int lkx_set_focus(lkx_conn *c, int focused, int *detail)
+{
+	if (xcb_connection_has_error(c->xc))
+		return LKX_ERR_IO;
+	/* PointerRoot: the window under the pointer (the page's only window)
+	 * has the keyboard, as with a focus-follows-mouse window manager.
+	 * None: no window has it, so the page gets blur. */
+	xcb_window_t to = focused ? XCB_INPUT_FOCUS_POINTER_ROOT : XCB_NONE;
+	return check(c->xc, xcb_set_input_focus_checked(c->xc,
+		XCB_INPUT_FOCUS_POINTER_ROOT, to, XCB_CURRENT_TIME), detail);
+}

@@ -60,6 +60,11 @@
  *   b: borrowed for the call. When it returns LKX_OK the X server has written
  *   rows [y0, y1) into b->addr + y0 * b->stride.
  *
+ * lkx_set_focus(c, focused, detail)
+ *   detail: caller's variable. No pointers kept. Unlike the other functions
+ *   it may be called from another thread while one is in lkx_wait (XCB is
+ *   thread-safe; it touches no lkx_conn state).
+ *
  * lkx_cursor_image(c, info, dst, cap, detail)
  *   info: caller's struct, written before return (also on LKX_ERR_SHORT).
  *   dst: caller's array of cap uint32 (may be NULL if cap is 0), written
@@ -138,6 +143,7 @@ int lkx_take_damage(lkx_conn *c, lkx_rect *dst, int cap, int *n, int *detail);
 int lkx_buf_new(lkx_conn *c, lkx_buf **out, int *detail);
 int lkx_buf_free(lkx_conn *c, lkx_buf *b, int *detail);
 int lkx_grab(lkx_conn *c, const lkx_buf *b, int y0, int y1, int *detail);
+int lkx_set_focus(lkx_conn *c, int focused, int *detail);
 
 int lkx_cursor_image(lkx_conn *c, lkx_cursor *info, uint32_t *dst, int cap,
                      int *detail);

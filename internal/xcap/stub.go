@@ -50,3 +50,5 @@ func (c *Conn) FillWindowRect(win Window, x, y, w, h int, rgb uint32) error {
 func (c *Conn) CreateWindow(parent Window, x, y, w, h int, bg uint32) (Window, error) {
 	return 0, errUnsupported
 }
+
+func (c *Conn) SetInputFocus(focused bool) error { return errUnsupported }

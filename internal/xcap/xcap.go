@@ -266,6 +266,24 @@ func (c *Conn) Grab(b *Buffer, y0, y1 int) error {
 	return nil
 }
 
+// SetInputFocus gives the keyboard focus to the window under the pointer
+// (focused) or to no window, as a window manager would. Unlike the other
+// methods it is safe to call while another goroutine is in Wait.
+func (c *Conn) SetInputFocus(focused bool) error {
+	if c.cc == nil {
+		return ErrClosed
+	}
+	f := C.int(0)
+	if focused {
+		f = 1
+	}
+	var detail C.int
+	if st := C.lkx_set_focus(c.cc, f, &detail); st != C.LKX_OK {
+		return newError("set input focus", st, detail)
+	}
+	return nil
+}
+
 // CursorImage returns the current cursor: its description, and its ARGB
 // pixels (premultiplied, Width*Height values, row by row) in dst[:0], which
 // grows only if it is too small.
