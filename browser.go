@@ -32,6 +32,9 @@ type browser struct {
 	targetID target.ID
 	// lost is closed when the CDP connection drops.
 	lost <-chan struct{}
+	// devtools is the http://127.0.0.1:port address of the DevTools
+	// endpoint, or "" when the page has none.
+	devtools string
 }
 
 // pipeAllocator hands chromedp the pipe of a Chromium that lkbrowser started.
@@ -44,7 +47,8 @@ func (a pipeAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserOpt
 func (a pipeAllocator) Wait() {}
 
 // chromiumFlags returns the command line for a page's Chromium.
-func chromiumFlags(e *Engine, dir string, w, h int) []string {
+func chromiumFlags(e *Engine, dir string, opts PageOptions) []string {
+	w, h := opts.MaxWidth, opts.MaxHeight
 	flags := []string{
 		"--remote-debugging-pipe",
 		"--user-data-dir=" + filepath.Join(dir, "profile"),
@@ -77,6 +81,10 @@ func chromiumFlags(e *Engine, dir string, w, h int) []string {
 		"--deny-permission-prompts",
 		"--metrics-recording-only",
 	}
+	if opts.DevTools {
+		flags = append(flags, "--remote-debugging-address=127.0.0.1",
+			fmt.Sprintf("--remote-debugging-port=%d", opts.DevToolsPort))
+	}
 	if os.Geteuid() == 0 {
 		// Chromium's sandbox cannot run as root.
 		flags = append(flags, "--no-sandbox")
@@ -103,7 +111,7 @@ func chromiumEnv(d *display) []string {
 
 // startBrowser starts Chromium on d and attaches to its tab; tab receives
 // the CDP events of the tab.
-func startBrowser(ctx context.Context, e *Engine, dir string, d *display, w, h int, tab *tabEvents) (*browser, error) {
+func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts PageOptions, tab *tabEvents) (*browser, error) {
 	cmdR, cmdW, err := os.Pipe() // commands: lkbrowser writes, Chromium reads fd 3
 	if err != nil {
 		return nil, err
@@ -114,7 +122,7 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, w, h i
 		cmdW.Close()
 		return nil, err
 	}
-	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, w, h)...)
+	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, opts)...)
 	cmd.Env = chromiumEnv(d)
 	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
@@ -172,13 +180,38 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, w, h i
 	}); err != nil {
 		return fail(fmt.Errorf("attach to tab: %w", err))
 	}
-	if err := runBounded(ctx, p, func() error { return b.fitViewport(w, h) }); err != nil {
+	if err := runBounded(ctx, p, func() error { return b.fitViewport(opts.Width, opts.Height) }); err != nil {
 		return fail(fmt.Errorf("size the window: %w", err))
 	}
 	if err := runBounded(ctx, p, b.installWatcher); err != nil {
 		return fail(fmt.Errorf("install page watcher: %w", err))
 	}
+	if opts.DevTools {
+		port, err := readDevToolsPort(ctx, filepath.Join(dir, "profile", "DevToolsActivePort"), p)
+		if err != nil {
+			return fail(fmt.Errorf("DevTools endpoint: %w", err))
+		}
+		b.devtools = "http://127.0.0.1:" + port
+	}
 	return b, nil
+}
+
+// readDevToolsPort waits for Chromium to write the port it listens on.
+func readDevToolsPort(ctx context.Context, path string, p *proc.Process) (string, error) {
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			if line, _, ok := strings.Cut(string(b), "\n"); ok && line != "" {
+				return line, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-p.Done():
+			return "", fmt.Errorf("exited: %v", p.ExitErr())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Names of the isolated JavaScript world where lkbrowser's own page script

@@ -22,6 +22,8 @@ var (
 	ErrInvalidSize = errors.New("invalid size")
 	// ErrInvalidFrameRate marks a frame rate out of range.
 	ErrInvalidFrameRate = errors.New("invalid frame rate")
+	// ErrInvalidPort marks a port number out of range.
+	ErrInvalidPort = errors.New("invalid port")
 	// ErrTooManyPages is returned by NewPage when Options.MaxPages pages are open.
 	ErrTooManyPages = errors.New("lkbrowser: too many pages")
 )

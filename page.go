@@ -41,6 +41,18 @@ type PageOptions struct {
 	Width, Height int
 	// FrameRate caps the frames delivered per second, 1..60. Default 30.
 	FrameRate int
+	// MaxWidth and MaxHeight bound the sizes Resize may grow the page to.
+	// Default: Width and Height, so a page can shrink and grow back but not
+	// beyond its first size. The display is made this large, so larger
+	// values cost memory (4 bytes a pixel, twice) even when unused.
+	MaxWidth, MaxHeight int
+	// DevTools exposes the page's Chrome DevTools Protocol endpoint on
+	// 127.0.0.1 (never another address) for chromedp, Playwright or
+	// Puppeteer; see Page.DevToolsURL. Off by default: lkbrowser itself talks
+	// to Chromium over a pipe and opens no port.
+	DevTools bool
+	// DevToolsPort is the port of the DevTools endpoint; 0 picks a free one.
+	DevToolsPort int
 }
 
 // withDefaults fills zero fields from d, then from the built-in defaults.
@@ -57,6 +69,8 @@ func (o PageOptions) withDefaults(d PageOptions) PageOptions {
 	o.Width = pick(o.Width, d.Width, defaultWidth)
 	o.Height = pick(o.Height, d.Height, defaultHeight)
 	o.FrameRate = pick(o.FrameRate, d.FrameRate, defaultFPS)
+	o.MaxWidth = pick(o.MaxWidth, d.MaxWidth, o.Width)
+	o.MaxHeight = pick(o.MaxHeight, d.MaxHeight, o.Height)
 	if o.URL == "" {
 		o.URL = d.URL
 	}
@@ -125,6 +139,15 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 	if err := validateFrameRate(opts.FrameRate); err != nil {
 		return nil, err
 	}
+	if err := validateSize(opts.MaxWidth, opts.MaxHeight); err != nil {
+		return nil, err
+	}
+	if opts.MaxWidth < opts.Width || opts.MaxHeight < opts.Height {
+		return nil, invalidArg(ErrInvalidSize, "MaxWidth/MaxHeight", fmt.Sprintf("%dx%d", opts.MaxWidth, opts.MaxHeight), "smaller than Width/Height")
+	}
+	if opts.DevToolsPort < 0 || opts.DevToolsPort > 65535 {
+		return nil, invalidArg(ErrInvalidPort, "DevToolsPort", opts.DevToolsPort, "must be 0..65535")
+	}
 	if err := e.policy.Check(opts.URL); err != nil {
 		return nil, err
 	}
@@ -143,7 +166,7 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 	if err := os.Mkdir(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("lkbrowser: page dir: %w", err)
 	}
-	if p.disp, err = startDisplay(ctx, e, p.dir, opts.Width, opts.Height); err != nil {
+	if p.disp, err = startDisplay(ctx, e, p.dir, opts.MaxWidth, opts.MaxHeight); err != nil {
 		return nil, err
 	}
 	if p.conn, err = xcap.Open(p.disp.name, p.disp.cookie); err != nil {
@@ -152,7 +175,7 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 	if p.pool, err = newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake); err != nil {
 		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
 	}
-	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts.Width, opts.Height, &p.tab); err != nil {
+	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab); err != nil {
 		return nil, err
 	}
 	p.capture = newCapturer(p.conn, p.pool, opts.FrameRate, e.epoch, p.onCaptureLost)
@@ -462,3 +485,9 @@ func (p *Page) Processes() Processes {
 
 // Display returns the name of the page's private X display, e.g. ":12".
 func (p *Page) Display() string { return p.disp.name }
+
+// DevToolsURL returns the address of the page's DevTools endpoint, e.g.
+// "http://127.0.0.1:9222", for chromedp's remote allocator or Playwright's
+// connectOverCDP, or "" when PageOptions.DevTools was not set. The endpoint
+// serves the page's whole browser; it listens on 127.0.0.1 only.
+func (p *Page) DevToolsURL() string { return p.brw.devtools }
