@@ -35,6 +35,9 @@ type browser struct {
 	// devtools is the http://127.0.0.1:port address of the DevTools
 	// endpoint, or "" when the page has none.
 	devtools string
+	// winW, winH are the size of Chromium's window (the display's size
+	// less one pixel each way).
+	winW, winH int
 }
 
 // pipeAllocator hands chromedp the pipe of a Chromium that lkbrowser started.
@@ -252,19 +255,27 @@ func (b *browser) installWatcher() error {
 	return err
 }
 
-// fitViewport makes the page's viewport exactly w x h. Chromium keeps its
-// windows at least about 500 pixels wide; when the window is not w x h the
-// page is laid out at w x h by device-metrics emulation instead, drawn at the
-// window's top left, which is what capture covers.
+// fitViewport makes the page's viewport exactly w x h. When Chromium's
+// window has another size (it keeps windows at least about 500 pixels wide;
+// a page shrunk by Resize or with a larger MaxWidth is smaller than its
+// window) the page is laid out at w x h by device-metrics emulation, drawn
+// at the window's top left, which is what capture covers.
 func (b *browser) fitViewport(w, h int) error {
-	win, err := chromedp.CallBrowser(b.bctx, cdpbrowser.GetWindowForTarget, cdpbrowser.GetWindowForTargetParams{TargetID: b.targetID})
-	if err != nil {
+	if b.winW == 0 {
+		win, err := chromedp.CallBrowser(b.bctx, cdpbrowser.GetWindowForTarget, cdpbrowser.GetWindowForTargetParams{TargetID: b.targetID})
+		if err != nil {
+			return err
+		}
+		if win.Bounds == nil {
+			return errors.New("window has no bounds")
+		}
+		b.winW, b.winH = int(win.Bounds.Width), int(win.Bounds.Height)
+	}
+	if b.winW == w && b.winH == h {
+		_, err := chromedp.Call(b.tctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 		return err
 	}
-	if win.Bounds != nil && win.Bounds.Width == int64(w) && win.Bounds.Height == int64(h) {
-		return nil
-	}
-	_, err = chromedp.Call(b.tctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+	_, err := chromedp.Call(b.tctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
 		Width: int64(w), Height: int64(h), DeviceScaleFactor: 1,
 	})
 	return err

@@ -27,19 +27,25 @@ type capturer struct {
 	onLost   func(error)
 	bounds   image.Rectangle // the page's part of the display
 
-	out      chan *Frame
-	snapReq  chan chan snapResult
-	quit     chan struct{}
-	done     chan struct{}
-	stopOnce sync.Once
-	captured atomic.Uint64
-	dropped  atomic.Uint64
-	seq      uint64
-	rects    []xcap.Rect                    // scratch for TakeDamage
-	acc      [maxDirtyRects]image.Rectangle // damage since the last frame sent
-	nacc     int
-	damaged  bool      // damage reported and not yet taken
-	nextSlot time.Time // earliest time of the next frame
+	out       chan *Frame
+	snapReq   chan chan snapResult
+	resizeReq chan resizeRequest
+	quit      chan struct{}
+	done      chan struct{}
+	stopOnce  sync.Once
+	captured  atomic.Uint64
+	dropped   atomic.Uint64
+	seq       uint64
+	rects     []xcap.Rect                    // scratch for TakeDamage
+	acc       [maxDirtyRects]image.Rectangle // damage since the last frame sent
+	nacc      int
+	damaged   bool      // damage reported and not yet taken
+	nextSlot  time.Time // earliest time of the next frame
+}
+
+type resizeRequest struct {
+	w, h  int
+	reply chan error
 }
 
 type snapResult struct {
@@ -51,7 +57,8 @@ func newCapturer(conn *xcap.Conn, pool *framePool, fps int, epoch time.Time, onL
 	f := pool.all[0].frame
 	return &capturer{
 		conn: conn, pool: pool, bounds: f.Bounds(), interval: time.Second / time.Duration(fps), epoch: epoch, onLost: onLost,
-		out: make(chan *Frame, 1), snapReq: make(chan chan snapResult, 8), quit: make(chan struct{}),
+		out: make(chan *Frame, 1), snapReq: make(chan chan snapResult, 8),
+		resizeReq: make(chan resizeRequest, 1), quit: make(chan struct{}),
 		done: make(chan struct{}), rects: make([]xcap.Rect, 0, 64),
 	}
 }
@@ -80,6 +87,11 @@ func (c *capturer) run() {
 		case <-c.quit:
 			return
 		default:
+		}
+		for len(c.resizeReq) > 0 {
+			req := <-c.resizeReq
+			req.reply <- c.applyResize(req.w, req.h)
+			starved = false
 		}
 		for len(c.snapReq) > 0 {
 			reply := <-c.snapReq
@@ -281,8 +293,45 @@ func (c *capturer) snapshot(ctx context.Context) (*Frame, error) {
 	}
 }
 
-// stop ends the capture goroutine, releases frames nobody took and closes
-// the Frames channel.
+// applyResize switches to frames of w x h in a new pool. The old pool's
+// buffers are freed now, or when their holders release them.
+func (c *capturer) applyResize(w, h int) error {
+	pool, err := newFramePool(c.conn, len(c.pool.all), w, h, c.conn.Wake)
+	if err != nil {
+		return err
+	}
+	c.pool.close()
+	c.pool = pool
+	c.bounds = image.Rect(0, 0, w, h)
+	// The whole new picture is news to the receiver.
+	c.nacc = 0
+	c.addAcc(c.bounds)
+	c.nextSlot = time.Time{}
+	return nil
+}
+
+// resize asks the capture goroutine to switch to frames of w x h.
+func (c *capturer) resize(ctx context.Context, w, h int) error {
+	req := resizeRequest{w, h, make(chan error, 1)}
+	select {
+	case c.resizeReq <- req:
+		c.conn.Wake()
+	case <-c.done:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.reply:
+		return err
+	case <-c.done:
+		return ErrClosed
+	}
+}
+
+// stop ends the capture goroutine, releases the frame nobody took, frees the
+// pool (buffers still held are freed on release) and closes the Frames
+// channel.
 func (c *capturer) stop() {
 	c.stopOnce.Do(func() {
 		close(c.quit)
@@ -293,6 +342,7 @@ func (c *capturer) stop() {
 			f.Release()
 		default:
 		}
+		c.pool.close()
 		close(c.out)
 	})
 }

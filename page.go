@@ -114,6 +114,9 @@ type Page struct {
 	events  *eventQueue
 	tab     tabEvents
 
+	curSize  atomic.Uint64 // width<<32 | height, changed by Resize
+	resizeMu sync.Mutex    // one Resize at a time
+
 	// input serialises input events so they reach the page in order;
 	// buttons (CDP bits) are the mouse buttons held, guarded by input.
 	input   sync.Mutex
@@ -152,6 +155,7 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 		return nil, err
 	}
 	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{})}
+	p.setSize(opts.Width, opts.Height)
 	if err := e.register(p); err != nil {
 		return nil, err
 	}
@@ -203,7 +207,12 @@ func (p *Page) Width() int { w, _ := p.size(); return w }
 func (p *Page) Height() int { _, h := p.size(); return h }
 
 // size returns the page's current size.
-func (p *Page) size() (w, h int) { return p.opts.Width, p.opts.Height }
+func (p *Page) size() (w, h int) {
+	v := p.curSize.Load()
+	return int(v >> 32), int(uint32(v))
+}
+
+func (p *Page) setSize(w, h int) { p.curSize.Store(uint64(w)<<32 | uint64(h)) }
 
 // FrameRate returns the page's maximum frame rate.
 func (p *Page) FrameRate() int { return p.opts.FrameRate }
@@ -447,8 +456,8 @@ func (p *Page) teardown() error {
 			<-p.watchDone
 		}
 	}
-	if p.pool != nil {
-		p.pool.close()
+	if p.capture == nil && p.pool != nil {
+		p.pool.close() // otherwise the capturer owns it
 	}
 	if p.conn != nil {
 		p.input.Lock() // SetFocus uses the connection under this lock
