@@ -97,19 +97,22 @@ func chromiumFlags(e *Engine, dir string, opts PageOptions) []string {
 }
 
 // chromiumEnv returns the environment of a page's Chromium: the host's,
-// without anything that would connect it to the user's session.
-func chromiumEnv(d *display) []string {
+// without anything that would connect it to the user's session, and with
+// its configuration and caches (crash reports among them) inside the page's
+// directory rather than the user's home.
+func chromiumEnv(d *display, dir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
+		case "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
 			"PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE", "CHROME_DEVEL_SANDBOX":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, "DISPLAY="+d.name, "XAUTHORITY="+d.clientAuth)
+	return append(env, "DISPLAY="+d.name, "XAUTHORITY="+d.clientAuth,
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
 }
 
 // startBrowser starts Chromium on d and attaches to its tab; tab receives
@@ -126,7 +129,7 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		return nil, err
 	}
 	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, opts)...)
-	cmd.Env = chromiumEnv(d)
+	cmd.Env = chromiumEnv(d, dir)
 	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
 	p, err := proc.Start("chromium", cmd, e.log)

@@ -25,7 +25,12 @@ type capturer struct {
 	interval time.Duration
 	epoch    time.Time
 	onLost   func(error)
-	bounds   image.Rectangle // the page's part of the display
+	// onCursor receives the hash of the cursor image whenever it changes;
+	// it runs on the capture goroutine and must not block.
+	onCursor   func(hash uint64)
+	cursorPix  []uint32
+	cursorHash uint64
+	bounds     image.Rectangle // the page's part of the display
 
 	out       chan *Frame
 	snapReq   chan chan snapResult
@@ -108,6 +113,12 @@ func (c *capturer) run() {
 		if ev&xcap.EventWake != 0 {
 			starved = false
 		}
+		if ev&xcap.EventCursor != 0 {
+			if err := c.readCursor(); err != nil {
+				c.onLost(err)
+				return
+			}
+		}
 		if !c.pending() || starved {
 			continue
 		}
@@ -129,6 +140,23 @@ func (c *capturer) run() {
 			c.nextSlot = earliest
 		}
 	}
+}
+
+// readCursor hashes the current cursor image and reports a change.
+func (c *capturer) readCursor() error {
+	img, pix, err := c.conn.CursorImage(c.cursorPix[:0])
+	if err != nil {
+		return err
+	}
+	c.cursorPix = pix
+	h := cursorHash(img.Width, img.Height, img.XHot, img.YHot, pix)
+	if h != c.cursorHash {
+		c.cursorHash = h
+		if c.onCursor != nil {
+			c.onCursor(h)
+		}
+	}
+	return nil
 }
 
 // pending reports whether there is damage not yet sent as a frame.

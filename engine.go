@@ -64,6 +64,12 @@ type Engine struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// Cursor names are learnt once per engine (cursor.go).
+	cursorOnce   sync.Once
+	cursorTab    *cursorTable
+	cursorCancel context.CancelFunc
+	bg           sync.WaitGroup // background work: cursor calibration
 }
 
 // NewEngine finds Chromium and Xvfb and prepares a private runtime directory.
@@ -121,11 +127,18 @@ func (e *Engine) XvfbPath() string { return e.xvfb }
 
 // Pages returns the open pages, oldest first.
 func (e *Engine) Pages() []*Page {
+	return e.pageList(false)
+}
+
+// pageList returns the open pages, with or without the engine's own.
+func (e *Engine) pageList(internal bool) []*Page {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ps := make([]*Page, 0, len(e.pages))
 	for _, p := range e.pages {
-		ps = append(ps, p)
+		if internal || !p.internal {
+			ps = append(ps, p)
+		}
 	}
 	slices.SortFunc(ps, func(a, b *Page) int { return a.id - b.id })
 	return ps
@@ -138,13 +151,23 @@ func (e *Engine) register(p *Page) error {
 	if e.closed {
 		return ErrClosed
 	}
-	if e.opts.MaxPages > 0 && len(e.pages) >= e.opts.MaxPages {
-		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, len(e.pages), e.opts.MaxPages)
+	if n := e.userPages(); !p.internal && e.opts.MaxPages > 0 && n >= e.opts.MaxPages {
+		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, n, e.opts.MaxPages)
 	}
 	e.nextID++
 	p.id = e.nextID
 	e.pages[p.id] = p
 	return nil
+}
+
+// userPages counts the pages opened by the user; e.mu must be held.
+func (e *Engine) userPages() (n int) {
+	for _, p := range e.pages {
+		if !p.internal {
+			n++
+		}
+	}
+	return n
 }
 
 func (e *Engine) unregister(p *Page) {
@@ -160,8 +183,12 @@ func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		e.closed = true
+		cancel := e.cursorCancel
 		e.mu.Unlock()
-		pages := e.Pages()
+		if cancel != nil {
+			cancel()
+		}
+		pages := e.pageList(true)
 		slices.Reverse(pages)
 		errs := make([]error, len(pages))
 		var wg sync.WaitGroup
@@ -169,6 +196,7 @@ func (e *Engine) Close() error {
 			wg.Go(func() { errs[i] = p.Close() })
 		}
 		wg.Wait()
+		e.bg.Wait()
 		if err := os.RemoveAll(e.root); err != nil {
 			errs = append(errs, fmt.Errorf("remove runtime dir: %w", err))
 		}

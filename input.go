@@ -91,6 +91,7 @@ func (p *Page) SendMouseMove(ctx context.Context, ev MouseEvent, leave bool) err
 	p.input.Lock()
 	defer p.input.Unlock()
 	x, y := float64(ev.X), float64(ev.Y)
+	p.cursor.x, p.cursor.y = ev.X, ev.Y
 	if leave {
 		// A move outside the viewport makes Blink fire mouseleave/mouseout.
 		x, y = -1, -1

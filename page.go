@@ -114,6 +114,8 @@ type Page struct {
 	events  *eventQueue
 	tab     tabEvents
 
+	internal bool // the engine's own page (cursor calibration)
+	cursor   pageCursor
 	curSize  atomic.Uint64 // width<<32 | height, changed by Resize
 	resizeMu sync.Mutex    // one Resize at a time
 
@@ -134,7 +136,17 @@ type Page struct {
 // capturing. It returns once the page's window is up and the first
 // navigation has committed or failed; a URL that fails to load still opens
 // the page and reports a LoadFailed event. ctx bounds the start-up only.
-func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err error) {
+func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (*Page, error) {
+	p, err := e.newPage(ctx, opts, nil)
+	if err == nil {
+		e.cursors() // learn cursor names in the background, once
+	}
+	return p, err
+}
+
+// newPage opens a page. A page with a cursorHook is the engine's own: it is
+// not listed or counted, and its cursor changes go to the hook.
+func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(uint64)) (_ *Page, err error) {
 	opts = opts.withDefaults(e.opts.DefaultPage)
 	if err := validateSize(opts.Width, opts.Height); err != nil {
 		return nil, err
@@ -154,7 +166,7 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 	if err := e.policy.Check(opts.URL); err != nil {
 		return nil, err
 	}
-	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{})}
+	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil}
 	p.setSize(opts.Width, opts.Height)
 	if err := e.register(p); err != nil {
 		return nil, err
@@ -183,6 +195,10 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (_ *Page, err er
 		return nil, err
 	}
 	p.capture = newCapturer(p.conn, p.pool, opts.FrameRate, e.epoch, p.onCaptureLost)
+	p.capture.onCursor = p.onCursor
+	if cursorHook != nil {
+		p.capture.onCursor = cursorHook
+	}
 	go p.capture.run()
 	p.watching = true
 	go p.watch()

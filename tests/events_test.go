@@ -48,6 +48,8 @@ func describe(ev lkbrowser.Event) string {
 		return "Crashed " + e.Reason
 	case *lkbrowser.Closed:
 		return "Closed"
+	case *lkbrowser.CursorChanged:
+		return "CursorChanged " + e.Cursor
 	}
 	return "?"
 }

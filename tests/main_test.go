@@ -37,6 +37,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	// A cache of our own, so the cursor calibration runs in every test run.
+	cache, err := os.MkdirTemp("", "lkbrowser-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(cache)
 	shmBefore := countShm()
 	server = httptest.NewServer(http.FileServer(http.Dir("testdata")))
 	level := slog.LevelWarn
@@ -44,7 +51,7 @@ func run(m *testing.M) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	engine, err = lkbrowser.NewEngine(context.Background(), lkbrowser.Options{Logger: log, TempDir: tmp})
+	engine, err = lkbrowser.NewEngine(context.Background(), lkbrowser.Options{Logger: log, TempDir: tmp, CacheDir: cache})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine:", err)
 		return 1
@@ -100,13 +107,21 @@ func childProcesses() []string {
 	return kids
 }
 
-// countShm counts the SysV shared-memory segments of the machine.
+// countShm counts the SysV shared-memory segments this process created
+// (other programs on the machine may create their own meanwhile).
 func countShm() int {
 	b, err := os.ReadFile("/proc/sysvipc/shm")
 	if err != nil {
 		return 0
 	}
-	return len(strings.Split(strings.TrimSpace(string(b)), "\n")) - 1
+	self := strconv.Itoa(os.Getpid())
+	n := 0
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 4 && f[4] == self { // cpid
+			n++
+		}
+	}
+	return n
 }
 
 // openPage opens a page and closes it when the test ends.

@@ -1,0 +1,321 @@
+package lkbrowser
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CursorChanged reports the cursor over the page as a CSS cursor name:
+// "default", "pointer", "text", "wait", "progress", "crosshair", "move",
+// "not-allowed", "grab", "grabbing", "help", "none", the resize names
+// ("ew-resize", "nwse-resize", ...) and the other CSS keywords; "custom" for
+// an image cursor (cursor: url(...)).
+type CursorChanged struct {
+	EventTime
+	Cursor string
+}
+
+// cssCursors are the CSS cursor keywords lkbrowser recognises, the most
+// common first: when two keywords share one image, the first one wins.
+var cssCursors = []string{
+	"default", "pointer", "text", "wait", "progress", "crosshair", "move", "not-allowed",
+	"grab", "grabbing", "help", "none", "ew-resize", "ns-resize", "nesw-resize", "nwse-resize",
+	"col-resize", "row-resize", "n-resize", "e-resize", "s-resize", "w-resize",
+	"ne-resize", "nw-resize", "se-resize", "sw-resize", "all-scroll", "context-menu",
+	"cell", "vertical-text", "alias", "copy", "no-drop", "zoom-in", "zoom-out",
+}
+
+// cursorHash identifies a cursor image: X11 tells Chromium's cursors apart
+// only by their pixels (their names are empty).
+func cursorHash(w, h, xhot, yhot int, argb []uint32) uint64 {
+	f := fnv.New64a()
+	var b [4]byte
+	put := func(v uint32) {
+		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		f.Write(b[:])
+	}
+	put(uint32(w))
+	put(uint32(h))
+	put(uint32(xhot))
+	put(uint32(yhot))
+	for _, p := range argb {
+		put(p)
+	}
+	return f.Sum64()
+}
+
+// cursorTable maps cursor image hashes to CSS names. It is learnt once per
+// engine by showing every cursor in a hidden calibration page (the images
+// depend on the Chromium build and the cursor theme), and kept on disk next
+// to downloaded builds so later engines skip the calibration. Some names
+// share an image (Chromium draws progress like wait, col-resize like
+// ew-resize); their names are listed most common first.
+type cursorTable struct {
+	ready chan struct{} // closed when names is set
+	names map[uint64][]string
+	err   error
+}
+
+// cursors returns the engine's cursor table, starting its calibration on
+// first use.
+func (e *Engine) cursors() *cursorTable {
+	e.cursorOnce.Do(func() {
+		t := &cursorTable{ready: make(chan struct{})}
+		e.cursorTab = t
+		if names, ok := e.loadCursorTable(); ok {
+			t.names = names
+			close(t.ready)
+			return
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		e.mu.Lock()
+		if e.closed {
+			e.mu.Unlock()
+			cancel()
+			t.err = ErrClosed
+			close(t.ready)
+			return
+		}
+		e.cursorCancel = cancel
+		e.bg.Add(1)
+		e.mu.Unlock()
+		go func() {
+			defer e.bg.Done()
+			t.names, t.err = e.calibrateCursors(ctx)
+			close(t.ready)
+			if t.err != nil {
+				e.log.Warn("cursor calibration failed; cursor events will say \"default\"", "err", t.err)
+				return
+			}
+			e.saveCursorTable(t.names)
+			for _, p := range e.Pages() {
+				p.resolveCursor()
+			}
+		}()
+	})
+	return e.cursorTab
+}
+
+// lookup returns the names a cursor image may stand for (none for an image
+// it does not know), and false while the table is not ready.
+func (t *cursorTable) lookup(hash uint64) ([]string, bool) {
+	select {
+	case <-t.ready:
+	default:
+		return nil, false
+	}
+	if t.err != nil {
+		return []string{"default"}, true
+	}
+	return t.names[hash], true // nil: an image the table does not know
+}
+
+// calibrationPage is a grid with one cell per CSS cursor, above a strip
+// with the default cursor.
+func calibrationPage() (u string, w, h int, cell func(i int) (x, y int)) {
+	const cols, cw, ch = 8, 60, 40
+	var b strings.Builder
+	b.WriteString("<!doctype html><style>html,body{margin:0;overflow:hidden;cursor:default}div{position:absolute;width:60px;height:40px}</style>")
+	for i, name := range cssCursors {
+		fmt.Fprintf(&b, `<div style="left:%dpx;top:%dpx;cursor:%s"></div>`, i%cols*cw, i/cols*ch, name)
+	}
+	rows := (len(cssCursors) + cols - 1) / cols
+	cell = func(i int) (int, int) { return i%cols*cw + cw/2, i/cols*ch + ch/2 }
+	return "data:text/html," + url.PathEscape(b.String()), cols * cw, rows*ch + ch, cell
+}
+
+// calibrateCursors opens a hidden page and points at every cursor cell in
+// turn, going back to the default strip in between so that each cell shows
+// as a change, and records the image each one shows.
+func (e *Engine) calibrateCursors(ctx context.Context) (map[uint64][]string, error) {
+	start := time.Now()
+	u, w, h, cell := calibrationPage()
+	hashes := make(chan uint64, 64)
+	p, err := e.newPage(ctx, PageOptions{URL: u, Width: w, Height: h, FrameRate: 1}, func(hash uint64) {
+		select {
+		case hashes <- hash:
+		default:
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	// Pointing before the document is laid out shows nothing.
+	if _, err := p.Eval(ctx, `new Promise(r => document.readyState === "complete" ? r() : addEventListener("load", () => r()))`); err != nil {
+		return nil, err
+	}
+	current := uint64(0)
+	// show moves the mouse and returns the image then shown: a reported
+	// change, or the current image when nothing changes within a while.
+	show := func(x, y int) (uint64, error) {
+		if err := p.SendMouseMove(ctx, MouseEvent{X: x, Y: y}, false); err != nil {
+			return 0, err
+		}
+		select {
+		case current = <-hashes:
+		case <-time.After(300 * time.Millisecond):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		return current, nil
+	}
+	names := map[uint64][]string{}
+	for i, name := range cssCursors {
+		if _, err := show(w-10, h-10); err != nil { // the default strip
+			return nil, err
+		}
+		x, y := cell(i)
+		hash, err := show(x, y)
+		if err != nil {
+			return nil, err
+		}
+		if hash == 0 {
+			return nil, errors.New("no cursor image reported")
+		}
+		names[hash] = append(names[hash], name)
+	}
+	e.log.Debug("cursors calibrated", "images", len(names), "took", time.Since(start))
+	return names, nil
+}
+
+// cursorTablePath names the cached table of the engine's Chromium build.
+func (e *Engine) cursorTablePath() string {
+	dir := e.opts.CacheDir
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return ""
+		}
+	}
+	st, err := os.Stat(e.chromium)
+	if err != nil {
+		return ""
+	}
+	f := fnv.New64a()
+	fmt.Fprintf(f, "%s|%d|%d", e.chromium, st.Size(), st.ModTime().UnixNano())
+	return filepath.Join(dir, fmt.Sprintf("cursors-%016x.json", f.Sum64()))
+}
+
+func (e *Engine) loadCursorTable() (map[uint64][]string, bool) {
+	path := e.cursorTablePath()
+	if path == "" {
+		return nil, false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	var names map[uint64][]string
+	if err := json.Unmarshal(b, &names); err != nil || len(names) == 0 {
+		return nil, false
+	}
+	return names, true
+}
+
+func (e *Engine) saveCursorTable(names map[uint64][]string) {
+	path := e.cursorTablePath()
+	if path == "" {
+		return
+	}
+	b, _ := json.Marshal(names)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return
+	}
+	tmp := path + ".tmp" + fmt.Sprint(os.Getpid())
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+	}
+}
+
+// pageCursor is a page's cursor state.
+type pageCursor struct {
+	mu   sync.Mutex
+	hash uint64 // current image
+	name string // last name reported
+	x, y int    // last mouse position sent, guarded by Page.input
+}
+
+// onCursor runs on the capture goroutine when the cursor image changes.
+func (p *Page) onCursor(hash uint64) {
+	p.cursor.mu.Lock()
+	p.cursor.hash = hash
+	p.cursor.mu.Unlock()
+	p.resolveCursor()
+}
+
+// resolveCursor reports the current cursor's name if it changed. When the
+// image stands for several names, or for none the table knows (an image
+// cursor, or a frame of an animated one), the page says what its element
+// under the mouse asks for.
+func (p *Page) resolveCursor() {
+	p.cursor.mu.Lock()
+	hash := p.cursor.hash
+	p.cursor.mu.Unlock()
+	if hash == 0 {
+		return
+	}
+	names, ok := p.e.cursors().lookup(hash)
+	if !ok {
+		return
+	}
+	if len(names) == 1 {
+		p.reportCursor(hash, names[0])
+		return
+	}
+	go func() {
+		name := "custom"
+		if len(names) > 0 {
+			name = names[0]
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		p.input.Lock()
+		x, y := p.cursor.x, p.cursor.y
+		p.input.Unlock()
+		raw, err := p.Eval(ctx, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%d, %d); return e ? getComputedStyle(e).cursor : ""; })()`, x, y))
+		var css string
+		if err == nil && json.Unmarshal(raw, &css) == nil {
+			switch {
+			case slices.Contains(names, css), len(names) == 0 && slices.Contains(cssCursors, css):
+				name = css
+			case len(names) == 0 && strings.HasPrefix(css, "url("):
+				name = "custom"
+			}
+		}
+		p.reportCursor(hash, name)
+	}()
+}
+
+// reportCursor emits name if hash is still the current image and the name
+// changed.
+func (p *Page) reportCursor(hash uint64, name string) {
+	p.cursor.mu.Lock()
+	defer p.cursor.mu.Unlock()
+	if hash != p.cursor.hash || name == p.cursor.name {
+		return
+	}
+	p.cursor.name = name
+	p.e.log.Debug("cursor changed", "page", p.id, "cursor", name, "image", hash)
+	p.events.emit(&CursorChanged{now(), name})
+}
+
+// Cursor returns the CSS name of the cursor over the page ("" until known).
+func (p *Page) Cursor() string {
+	p.cursor.mu.Lock()
+	defer p.cursor.mu.Unlock()
+	return p.cursor.name
+}
