@@ -192,6 +192,16 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 	if err := runBounded(ctx, p, b.installWatcher); err != nil {
 		return fail(fmt.Errorf("install page watcher: %w", err))
 	}
+	// Windows the page opens show up as targets.
+	if err := chromedp.ListenBrowser(b.bctx, tab.onBrowserEvent); err != nil {
+		return fail(fmt.Errorf("listen: %w", err))
+	}
+	if err := runBounded(ctx, p, func() error {
+		_, err := chromedp.CallBrowser(b.bctx, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true})
+		return err
+	}); err != nil {
+		return fail(fmt.Errorf("discover targets: %w", err))
+	}
 	if opts.DevTools {
 		port, err := readDevToolsPort(ctx, filepath.Join(dir, "profile", "DevToolsActivePort"), p)
 		if err != nil {
@@ -226,7 +236,18 @@ func readDevToolsPort(ctx context.Context, path string, p *proc.Process) (string
 const (
 	watcherWorld   = "lkbrowser"
 	watcherBinding = "lkbrowserReport"
+	// messageBinding is the page-visible function behind
+	// window.lkbrowser.send.
+	messageBinding = "__lkbrowserSend"
 )
+
+// messageScript gives page JavaScript window.lkbrowser.send(data).
+const messageScript = `(() => {
+  const send = globalThis.` + messageBinding + `;
+  Object.defineProperty(globalThis, "lkbrowser", {value: Object.freeze({
+    send(data) { send(typeof data === "string" ? data : JSON.stringify(data)); }
+  })});
+})();`
 
 // watcherScript reports the document title of the top frame whenever it
 // changes. It watches <head> only, so busy pages pay nothing for it.
@@ -252,8 +273,16 @@ func (b *browser) installWatcher() error {
 	}); err != nil {
 		return err
 	}
-	_, err := chromedp.Call(b.tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+	if _, err := chromedp.Call(b.tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 		Source: watcherScript, WorldName: watcherWorld,
+	}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(b.tctx, cdpruntime.AddBinding, cdpruntime.AddBindingParams{Name: messageBinding}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(b.tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: messageScript,
 	})
 	return err
 }

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Event is something that happened to a page. It is one of *URLChanged,
-// *TitleChanged, *LoadFinished, *LoadFailed, *Crashed or *Closed; use a type
-// switch.
+// Event is something that happened to a page: *URLChanged, *TitleChanged,
+// *LoadFinished, *LoadFailed, *CursorChanged, *Message, *PopupRequested,
+// *Crashed, and last *Closed. Use a type switch.
 type Event interface {
 	// Time is when lkbrowser observed the event.
 	Time() time.Time
@@ -55,6 +55,17 @@ type Crashed struct {
 	EventTime
 	Reason string
 }
+
+// Message carries a string that page JavaScript sent to Go with
+// window.lkbrowser.send(data) (the counterpart of CEF's message router).
+// Non-string data arrives as JSON; messages over MaxMessageSize are dropped.
+type Message struct {
+	EventTime
+	Data string
+}
+
+// MaxMessageSize is the largest Message delivered, in bytes.
+const MaxMessageSize = 1 << 20
 
 // Closed is the last event of a page, sent when Close has finished; the
 // Events channel is closed right after it.

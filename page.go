@@ -53,6 +53,10 @@ type PageOptions struct {
 	DevTools bool
 	// DevToolsPort is the port of the DevTools endpoint; 0 picks a free one.
 	DevToolsPort int
+	// PopupsAsEvents makes windows the page opens (window.open, target=_blank)
+	// PopupRequested events. By default the page loads their address itself,
+	// as the reference does. Either way no second window stays open.
+	PopupsAsEvents bool
 }
 
 // withDefaults fills zero fields from d, then from the built-in defaults.

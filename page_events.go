@@ -23,6 +23,7 @@ type tabEvents struct {
 	url      string                       // last URL reported
 	title    string                       // last title reported
 	commits  []chan struct{}              // closed at the next main-frame commit
+	popups   map[target.ID]bool           // windows the page opened, handled
 }
 
 // nextCommit returns a channel closed when the main frame next commits a
@@ -111,8 +112,11 @@ func (t *tabEvents) onTabEvent(ev any) {
 			t.emit(&LoadFailed{now(), url, e.ErrorText})
 		}
 	case *cdpruntime.EventBindingCalled:
-		if e.Name == watcherBinding {
+		switch e.Name {
+		case watcherBinding:
 			t.onWatcherReport(e.Payload)
+		case messageBinding:
+			t.onMessage(e.Payload)
 		}
 	case *inspector.EventTargetCrashed:
 		// The renderer died; Reload brings the page back.
@@ -136,6 +140,15 @@ func (t *tabEvents) onWatcherReport(payload string) {
 	if changed {
 		t.emit(&TitleChanged{now(), *r.Title})
 	}
+}
+
+// onMessage delivers a message page JavaScript sent to Go.
+func (t *tabEvents) onMessage(payload string) {
+	if len(payload) > MaxMessageSize {
+		t.p.e.log.Info("page message dropped: too large", "page", t.p.id, "bytes", len(payload))
+		return
+	}
+	t.emit(&Message{now(), payload})
 }
 
 func (t *tabEvents) setURL(url string) {

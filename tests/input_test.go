@@ -72,6 +72,9 @@ func TestDoubleClickSelectsWord(t *testing.T) {
 	// "beta" starts after "alpha " (about 75 px at 20 px DejaVu Sans).
 	x, y := int(evalAs[float64](t, p, `(() => { const r = document.createRange(); const n = document.getElementById('words').firstChild; r.setStart(n, 6); r.setEnd(n, 10); const b = r.getBoundingClientRect(); return b.left + b.width/2; })()`)), 110
 	ev := lkbrowser.MouseEvent{X: x, Y: y}
+	if err := p.SendMouseMove(ctx, ev, false); err != nil {
+		t.Fatal(err)
+	}
 	for i, up := range []bool{false, true, false, true} {
 		if err := p.SendMouseClick(ctx, ev, lkbrowser.MouseLeft, up, i/2+1); err != nil {
 			t.Fatal(err)
