@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -35,6 +39,8 @@ type browser struct {
 	// devtools is the http://127.0.0.1:port address of the DevTools
 	// endpoint, or "" when the page has none.
 	devtools string
+	// tmp is Chromium's TMPDIR, removed on close.
+	tmp string
 	// winW, winH are the size of Chromium's window (the display's size
 	// less one pixel each way).
 	winW, winH int
@@ -98,21 +104,23 @@ func chromiumFlags(e *Engine, dir string, opts PageOptions) []string {
 
 // chromiumEnv returns the environment of a page's Chromium: the host's,
 // without anything that would connect it to the user's session, and with
-// its configuration and caches (crash reports among them) inside the page's
-// directory rather than the user's home.
-func chromiumEnv(d *display, dir string) []string {
+// its configuration, caches (crash reports among them) and temporary files
+// (its singleton socket) inside the page's directories rather than the
+// user's home and /tmp.
+func chromiumEnv(d *display, dir, tmp string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+		case "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "TMPDIR",
 			"PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE", "CHROME_DEVEL_SANDBOX":
 			continue
 		}
 		env = append(env, kv)
 	}
 	return append(env, "DISPLAY="+d.name, "XAUTHORITY="+d.clientAuth,
-		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"TMPDIR="+tmp)
 }
 
 // startBrowser starts Chromium on d and attaches to its tab; tab receives
@@ -129,7 +137,15 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		return nil, err
 	}
 	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, opts)...)
-	cmd.Env = chromiumEnv(d, dir)
+	tmp, err := chromiumTempDir(dir)
+	if err != nil {
+		cmdR.Close()
+		cmdW.Close()
+		resR.Close()
+		resW.Close()
+		return nil, fmt.Errorf("lkbrowser: chromium temp dir: %w", err)
+	}
+	cmd.Env = chromiumEnv(d, dir, tmp)
 	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
 	p, err := proc.Start("chromium", cmd, e.log)
@@ -140,7 +156,7 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		resR.Close()
 		return nil, &ProcessError{Process: "chromium", Err: err}
 	}
-	b := &browser{proc: p}
+	b := &browser{proc: p, tmp: tmp}
 	fail := func(err error) (*browser, error) {
 		b.close()
 		return nil, &ProcessError{Process: "chromium", Err: err, Output: p.Output()}
@@ -150,35 +166,33 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 	actx, cancel := chromedp.NewAllocatorContext(context.Background(), pipeAllocator{chromedp.NewPipeConn(resR, cmdW)})
 	b.cancel = cancel
 	logf := func(format string, args ...any) { e.log.Debug(fmt.Sprintf(format, args...), "process", "chromium") }
+	// The browser's first context attaches to the kiosk window's tab; it is
+	// the page's only DevTools session.
 	b.bctx, _ = chromedp.NewContext(actx, chromedp.WithBrowserOption(
-		chromedp.WithBrowserLogf(logf), chromedp.WithBrowserErrorf(logf)))
+		chromedp.WithBrowserLogf(logf), chromedp.WithBrowserErrorf(logf)),
+		chromedp.WithListener(tab.onTabEvent))
+	b.tctx = b.bctx
 	if err := runBounded(ctx, p, func() error { return chromedp.Do(b.bctx) }); err != nil {
 		return fail(fmt.Errorf("connect DevTools: %w", err))
 	}
-	b.lost = chromedp.FromContext(b.bctx).Browser.LostConnection
-	var targets []*target.Info
-	if err := runBounded(ctx, p, func() (err error) {
-		targets, err = chromedp.Targets(b.bctx)
-		return err
-	}); err != nil {
-		return fail(fmt.Errorf("list targets: %w", err))
-	}
-	for _, t := range targets {
-		if t.Type == "page" {
-			b.targetID = t.TargetID
-			break
-		}
-	}
-	if b.targetID == "" {
+	c := chromedp.FromContext(b.bctx)
+	b.lost = c.Browser.LostConnection
+	if c.Target == nil {
 		return fail(errors.New("no page target"))
 	}
+	b.targetID = c.Target.TargetID
 	tab.setTarget(b.targetID)
-	b.tctx, _ = chromedp.NewContext(b.bctx, chromedp.WithTargetID(b.targetID), chromedp.WithListener(tab.onTabEvent))
 	if err := runBounded(ctx, p, func() error {
-		if err := chromedp.Do(b.tctx); err != nil {
+		if _, err := chromedp.Call(b.tctx, network.Enable, network.EnableParams{}); err != nil {
 			return err
 		}
-		if _, err := chromedp.Call(b.tctx, network.Enable, network.EnableParams{}); err != nil {
+		// chromedp tracks the DOM and CSS for its queries, which lkbrowser
+		// does not use; their events (one per style change of an animation)
+		// would cost a CDP message and allocations on every frame.
+		if _, err := chromedp.Call(b.tctx, css.Disable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(b.tctx, dom.Disable, cdp.Empty{}); err != nil {
 			return err
 		}
 		_, err := chromedp.Call(b.tctx, page.SetLifecycleEventsEnabled, page.SetLifecycleEventsEnabledParams{Enabled: true})
@@ -203,22 +217,33 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		return fail(fmt.Errorf("discover targets: %w", err))
 	}
 	if opts.DevTools {
-		port, err := readDevToolsPort(ctx, filepath.Join(dir, "profile", "DevToolsActivePort"), p)
+		addr, err := readDevToolsAddress(ctx, p, opts.DevToolsPort)
 		if err != nil {
 			return fail(fmt.Errorf("DevTools endpoint: %w", err))
 		}
-		b.devtools = "http://127.0.0.1:" + port
+		b.devtools = "http://" + addr
 	}
 	return b, nil
 }
 
-// readDevToolsPort waits for Chromium to write the port it listens on.
-func readDevToolsPort(ctx context.Context, path string, p *proc.Process) (string, error) {
+// readDevToolsAddress waits for Chromium to say where its DevTools endpoint
+// listens, and insists on 127.0.0.1 and the port asked for: when that port
+// is taken, Chromium quietly listens on [::1] instead.
+func readDevToolsAddress(ctx context.Context, p *proc.Process, port int) (string, error) {
+	const marker = "DevTools listening on ws://"
 	for {
-		if b, err := os.ReadFile(path); err == nil {
-			if line, _, ok := strings.Cut(string(b), "\n"); ok && line != "" {
-				return line, nil
+		out := p.Output()
+		if i := strings.Index(out, marker); i >= 0 {
+			rest := out[i+len(marker):]
+			hostport, _, _ := strings.Cut(rest, "/")
+			host, got, err := net.SplitHostPort(hostport)
+			if err != nil {
+				return "", fmt.Errorf("unexpected address %q", hostport)
 			}
+			if host != "127.0.0.1" || (port != 0 && got != strconv.Itoa(port)) {
+				return "", fmt.Errorf("listening on %s, not 127.0.0.1:%d (port in use?)", hostport, port)
+			}
+			return hostport, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -343,5 +368,19 @@ func (b *browser) close() error {
 	if b.cancel != nil {
 		b.cancel()
 	}
+	if rerr := os.RemoveAll(b.tmp); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
 	return err
+}
+
+// chromiumTempDir makes Chromium's TMPDIR: inside the page's directory, or
+// under /tmp when that path is too long for the unix socket Chromium puts
+// there (108 bytes in all).
+func chromiumTempDir(dir string) (string, error) {
+	tmp := filepath.Join(dir, "tmp")
+	if len(tmp) > 56 {
+		return os.MkdirTemp("/tmp", "lkb-")
+	}
+	return tmp, os.Mkdir(tmp, 0o700)
 }

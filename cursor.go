@@ -67,11 +67,14 @@ type cursorTable struct {
 }
 
 // cursors returns the engine's cursor table, starting its calibration on
-// first use.
+// first use. The first mouse input starts it: cursors change only under the
+// mouse, and engines that never move it (screenshots) pay nothing.
 func (e *Engine) cursors() *cursorTable {
 	e.cursorOnce.Do(func() {
 		t := &cursorTable{ready: make(chan struct{})}
+		e.mu.Lock()
 		e.cursorTab = t
+		e.mu.Unlock()
 		if names, ok := e.loadCursorTable(); ok {
 			t.names = names
 			close(t.ready)
@@ -103,6 +106,14 @@ func (e *Engine) cursors() *cursorTable {
 			}
 		}()
 	})
+	return e.cursorTab
+}
+
+// startedCursors returns the cursor table, or nil before the first mouse
+// input.
+func (e *Engine) startedCursors() *cursorTable {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	return e.cursorTab
 }
 
@@ -268,7 +279,11 @@ func (p *Page) resolveCursor() {
 	if hash == 0 {
 		return
 	}
-	names, ok := p.e.cursors().lookup(hash)
+	t := p.e.startedCursors()
+	if t == nil {
+		return
+	}
+	names, ok := t.lookup(hash)
 	if !ok {
 		return
 	}

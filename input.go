@@ -88,6 +88,7 @@ func (p *Page) SendMouseMove(ctx context.Context, ev MouseEvent, leave bool) err
 	if err := p.checkPoint(ev.X, ev.Y); err != nil {
 		return err
 	}
+	p.e.cursors() // cursor names are learnt once the mouse moves
 	p.input.Lock()
 	defer p.input.Unlock()
 	x, y := float64(ev.X), float64(ev.Y)
@@ -122,6 +123,7 @@ func (p *Page) SendMouseClick(ctx context.Context, ev MouseEvent, button MouseBu
 	if clickCount < 1 || clickCount > 3 {
 		return invalidArg(ErrInvalidInput, "clickCount", clickCount, "must be 1..3")
 	}
+	p.e.cursors()
 	p.input.Lock()
 	defer p.input.Unlock()
 	typ := input.DispatchMouseEventTypeMousePressed

@@ -141,11 +141,7 @@ type Page struct {
 // navigation has committed or failed; a URL that fails to load still opens
 // the page and reports a LoadFailed event. ctx bounds the start-up only.
 func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (*Page, error) {
-	p, err := e.newPage(ctx, opts, nil)
-	if err == nil {
-		e.cursors() // learn cursor names in the background, once
-	}
-	return p, err
+	return e.newPage(ctx, opts, nil)
 }
 
 // newPage opens a page. A page with a cursorHook is the engine's own: it is
@@ -206,7 +202,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	go p.capture.run()
 	p.watching = true
 	go p.watch()
-	if err := p.navigate(ctx, opts.URL); err != nil {
+	if err := p.firstNavigate(ctx, opts.URL); err != nil {
 		var le *LoadError
 		if !errors.As(err, &le) {
 			return nil, err
@@ -307,6 +303,24 @@ func (p *Page) navigate(ctx context.Context, url string) error {
 		return &LoadError{URL: url, Text: res.ErrorText}
 	}
 	return nil
+}
+
+// firstNavigate loads the page's first URL. Chromium may still be
+// committing the about:blank it started with, which aborts a navigation
+// made meanwhile (net::ERR_ABORTED); such a navigation is made again.
+func (p *Page) firstNavigate(ctx context.Context, url string) error {
+	for attempt := 0; ; attempt++ {
+		err := p.navigate(ctx, url)
+		var le *LoadError
+		if attempt >= 5 || !errors.As(err, &le) || le.Text != "net::ERR_ABORTED" {
+			return err
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // GoBack goes one entry back in the page's history; it does nothing at the

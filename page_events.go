@@ -24,6 +24,7 @@ type tabEvents struct {
 	title    string                       // last title reported
 	commits  []chan struct{}              // closed at the next main-frame commit
 	popups   map[target.ID]bool           // windows the page opened, handled
+	errPage  bool                         // the document is Chromium's error page
 }
 
 // nextCommit returns a channel closed when the main frame next commits a
@@ -78,6 +79,9 @@ func (t *tabEvents) onTabEvent(ev any) {
 		if e.Frame.UnreachableURL != "" {
 			url = e.Frame.UnreachableURL
 		}
+		t.mu.Lock()
+		t.errPage = e.Frame.UnreachableURL != ""
+		t.mu.Unlock()
 		t.setURL(url)
 		t.committed()
 	case *page.EventNavigatedWithinDocument:
@@ -87,9 +91,11 @@ func (t *tabEvents) onTabEvent(ev any) {
 		}
 	case *page.EventLoadEventFired:
 		t.mu.Lock()
-		url := t.url
+		url, errPage := t.url, t.errPage
 		t.mu.Unlock()
-		t.emit(&LoadFinished{now(), url})
+		if !errPage { // a failed load was reported as LoadFailed
+			t.emit(&LoadFinished{now(), url})
+		}
 	case *network.EventRequestWillBeSent:
 		if e.Type == network.ResourceTypeDocument && t.isMainFrame(string(e.FrameID)) && e.Request != nil {
 			t.mu.Lock()

@@ -19,6 +19,11 @@ for p in "${want[@]}"; do
   fi
 done
 
+# Node.js and npm run the Playwright client of tests/devtools_test.go. Any
+# node on PATH will do (e.g. from NodeSource); Debian's only when there is none.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -35,4 +40,18 @@ if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 fi
 command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/doc/install)" >&2; exit 1; }
 go mod download
+
+# playwright-core for tests/devtools_test.go, exactly as package-lock.json
+# pins it. npm ci runs again only when the lock file changed since the last
+# install (its sha256 is stamped into node_modules).
+pw="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/playwright"
+stamp="$pw/node_modules/.package-lock.sha256"
+lock_sum="$(sha256sum "$pw/package-lock.json" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ] && [ -f "$pw/node_modules/playwright-core/package.json" ]; then
+  echo "setup: playwright-core present"
+else
+  echo "setup: npm ci in tests/playwright"
+  (cd "$pw" && NPM_CONFIG_UPDATE_NOTIFIER=false npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" >"$stamp"
+fi
 echo "setup: done"

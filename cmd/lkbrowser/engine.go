@@ -1,0 +1,19 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/lkbrowser/lkbrowser"
+)
+
+// openEngine starts an engine and returns it with the function that closes
+// it. The engine keeps all its files (Chromium's among them) in one private
+// directory that Close removes.
+func openEngine(ctx context.Context, log *slog.Logger) (*lkbrowser.Engine, func() error, error) {
+	eng, err := lkbrowser.NewEngine(ctx, lkbrowser.Options{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, eng.Close, nil
+}
