@@ -57,10 +57,15 @@ type Engine struct {
 	root     string // private runtime directory, 0700
 	epoch    time.Time
 
-	mu     sync.Mutex
-	pages  map[int]*Page
-	nextID int
-	closed bool
+	mu           sync.Mutex
+	pages        map[int]*Page // open pages; starting ones are not listed
+	nextID       int
+	closed       bool
+	startingUser int            // user pages being started
+	starting     sync.WaitGroup // pages being started
+	// ctx ends when Close starts, cutting short pages being started.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	closeOnce sync.Once
 	closeErr  error
@@ -111,6 +116,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		policy: URLPolicy{Schemes: slices.Clip(lower)},
 		root:   root, epoch: time.Now(), pages: map[int]*Page{},
 	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
 	log.Info("engine started", "chromium", chromium, "xvfb", xvfb, "dir", root)
 	return e, nil
 }
@@ -144,18 +150,40 @@ func (e *Engine) pageList(internal bool) []*Page {
 	return ps
 }
 
-// register reserves a page id, or fails when the engine is closed or full.
-func (e *Engine) register(p *Page) error {
+// reserve gives a starting page its id and a place within MaxPages, or
+// fails when the engine is closed or full. The caller must call e.starting.Done
+// when the start is over, and commit the page if it succeeded.
+func (e *Engine) reserve(p *Page) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return ErrClosed
 	}
-	if n := e.userPages(); !p.internal && e.opts.MaxPages > 0 && n >= e.opts.MaxPages {
+	if n := e.userPages() + e.startingUser; !p.internal && e.opts.MaxPages > 0 && n >= e.opts.MaxPages {
 		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, n, e.opts.MaxPages)
 	}
 	e.nextID++
 	p.id = e.nextID
+	if !p.internal {
+		e.startingUser++
+	}
+	e.starting.Add(1)
+	return nil
+}
+
+// commit lists a started page, or fails when the engine closed meanwhile.
+func (e *Engine) commit(p *Page, ok bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !p.internal {
+		e.startingUser--
+	}
+	if !ok {
+		return nil
+	}
+	if e.closed {
+		return ErrClosed
+	}
 	e.pages[p.id] = p
 	return nil
 }
@@ -177,8 +205,9 @@ func (e *Engine) unregister(p *Page) {
 }
 
 // Close closes every page (newest first), then removes the runtime
-// directory. It is idempotent: later calls return the first call's result.
-// It returns errors.Join of everything that failed.
+// directory. Pages still starting fail with ErrClosed. It is idempotent:
+// later calls return the first call's result. It returns errors.Join of
+// everything that failed.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
@@ -188,6 +217,8 @@ func (e *Engine) Close() error {
 		if cancel != nil {
 			cancel()
 		}
+		e.cancel()
+		e.starting.Wait()
 		pages := e.pageList(true)
 		slices.Reverse(pages)
 		errs := make([]error, len(pages))

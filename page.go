@@ -168,14 +168,23 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	}
 	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil}
 	p.setSize(opts.Width, opts.Height)
-	if err := e.register(p); err != nil {
+	if err := e.reserve(p); err != nil {
 		return nil, err
 	}
+	defer e.starting.Done()
+	// Engine.Close cuts the start short.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(e.ctx, cancel)()
 	p.tab.init(p)
 	defer func() {
+		if cerr := e.commit(p, err == nil); cerr != nil {
+			err = cerr
+		} else if err != nil && e.ctx.Err() != nil {
+			err = fmt.Errorf("%w: engine closed while the page started: %v", ErrClosed, err)
+		}
 		if err != nil {
 			_ = p.teardown()
-			e.unregister(p)
 		}
 	}()
 	p.dir = filepath.Join(e.root, "page-"+strconv.Itoa(p.id))
