@@ -29,8 +29,14 @@ type Options struct {
 	TempDir string
 	// Logger receives the engine's logs. Default: discard.
 	Logger *slog.Logger
-	// DevMode is reserved for showing pages in real windows on the user's
-	// display (the reference's dev_mode); pages are always off-screen for now.
+	// DevMode shows every page in a real window on the user's display
+	// ($DISPLAY, authorised through $XAUTHORITY), for debugging, like the
+	// reference's dev_mode: the window mirrors the page live and forwards
+	// its mouse, wheel, keyboard and focus to the page. Pages still render
+	// on their private Xvfb, so frames, events and everything else work as
+	// without DevMode. Without a usable display (no $DISPLAY, refused
+	// authorization, not 24-bit TrueColor) pages open without a window and
+	// a warning is logged. Closing the window closes only the window.
 	DevMode bool
 	// AllowedSchemes is the URL policy of NewPage and Navigate.
 	// Default: DefaultAllowedSchemes (http, https, file, data, about).
@@ -41,6 +47,12 @@ type Options struct {
 	// MaxPages limits the pages open at once; 0 means no limit. Each page
 	// costs about half a GiB of memory and real CPU.
 	MaxPages int
+	// PulseAudioPath is the PulseAudio executable. Default: see
+	// ResolvePulseAudio.
+	PulseAudioPath string
+	// NoAudio opens pages without sound capture and starts no sound server.
+	// Page.Audio then delivers nothing.
+	NoAudio bool
 	// ChromiumFlags are extra command-line flags for every page's Chromium,
 	// e.g. "--lang=de".
 	ChromiumFlags []string
@@ -75,6 +87,9 @@ type Engine struct {
 	cursorTab    *cursorTable
 	cursorCancel context.CancelFunc
 	bg           sync.WaitGroup // background work: cursor calibration
+
+	soundMu  sync.Mutex
+	soundSrv *soundServer // started with the first page that plays sound
 }
 
 // NewEngine finds Chromium and Xvfb and prepares a private runtime directory.
@@ -228,6 +243,9 @@ func (e *Engine) Close() error {
 		}
 		wg.Wait()
 		e.bg.Wait()
+		if err := e.closeSound(); err != nil {
+			errs = append(errs, err)
+		}
 		if err := os.RemoveAll(e.root); err != nil {
 			errs = append(errs, fmt.Errorf("remove runtime dir: %w", err))
 		}

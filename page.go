@@ -118,7 +118,10 @@ type Page struct {
 	events  *eventQueue
 	tab     tabEvents
 
-	internal bool // the engine's own page (cursor calibration)
+	internal bool             // the engine's own page (cursor calibration)
+	dev      *devView         // dev mode's viewer window; nil without one
+	audio    *pageAudio       // nil with Options.NoAudio
+	noAudio  chan *AudioFrame // Audio() without audio: closed at Close
 	cursor   pageCursor
 	curSize  atomic.Uint64 // width<<32 | height, changed by Resize
 	resizeMu sync.Mutex    // one Resize at a time
@@ -166,7 +169,8 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if err := e.policy.Check(opts.URL); err != nil {
 		return nil, err
 	}
-	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil}
+	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil,
+		noAudio: make(chan *AudioFrame)}
 	p.setSize(opts.Width, opts.Height)
 	if err := e.reserve(p); err != nil {
 		return nil, err
@@ -200,7 +204,13 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if p.pool, err = newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake); err != nil {
 		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
 	}
-	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab); err != nil {
+	var audioEnv []string
+	if !e.opts.NoAudio && !p.internal {
+		if audioEnv, err = p.startAudio(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab, audioEnv); err != nil {
 		return nil, err
 	}
 	p.capture = newCapturer(p.conn, p.pool, opts.FrameRate, e.epoch, p.onCaptureLost)
@@ -211,6 +221,9 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	go p.capture.run()
 	p.watching = true
 	go p.watch()
+	if e.opts.DevMode && !p.internal {
+		p.startDevView() // a viewer window on the user's display (devmode.go)
+	}
 	if err := p.firstNavigate(ctx, opts.URL); err != nil {
 		var le *LoadError
 		if !errors.As(err, &le) {
@@ -259,6 +272,8 @@ type Stats struct {
 	FramesCaptured uint64 // frames captured for the Frames channel
 	FramesDropped  uint64 // frames replaced before the receiver took them
 	EventsDropped  uint64 // events dropped because Events was full
+	AudioCaptured  uint64 // 10 ms audio frames captured
+	AudioDropped   uint64 // audio frames dropped because the receiver fell behind
 }
 
 // Stats returns the page's counters.
@@ -267,7 +282,16 @@ func (p *Page) Stats() Stats {
 		FramesCaptured: p.capture.captured.Load(),
 		FramesDropped:  p.capture.dropped.Load(),
 		EventsDropped:  p.events.dropped.Load(),
+		AudioCaptured:  p.audioStat(func(a *pageAudio) uint64 { return a.stats.captured.Load() }),
+		AudioDropped:   p.audioStat(func(a *pageAudio) uint64 { return a.stats.dropped.Load() }),
 	}
+}
+
+func (p *Page) audioStat(get func(*pageAudio) uint64) uint64 {
+	if p.audio == nil {
+		return 0
+	}
+	return get(p.audio)
 }
 
 // Snapshot returns a frame of the whole page as it is now, whatever the
@@ -491,6 +515,7 @@ func (p *Page) teardown() error {
 	if p.capture != nil {
 		p.capture.stop()
 	}
+	p.stopDevView() // dev mode's viewer window, if any (devmode.go)
 	if p.brw != nil {
 		if err := p.brw.close(); err != nil {
 			errs = append(errs, fmt.Errorf("stop chromium: %w", err))
@@ -499,6 +524,12 @@ func (p *Page) teardown() error {
 			<-p.watchDone
 		}
 	}
+	if p.audio != nil {
+		if err := p.audio.stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stop audio: %w", err))
+		}
+	}
+	close(p.noAudio)
 	if p.capture == nil && p.pool != nil {
 		p.pool.close() // otherwise the capturer owns it
 	}

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need (scripts/setup.sh),
-# then runs every test against real Chromium and Xvfb. Packages run one at a
-# time (-p 1): each Chromium page costs real CPU on a 2-core machine.
+# then runs every test against real Chromium, Xvfb and PulseAudio.
+#
+# Unit tests and the cgo bridges run under the race detector. The end-to-end
+# tests (tests/) run without it: they are dominated by the real browsers, and
+# the detector's slowdown on a 2-core machine only adds noise. Packages run
+# one at a time (-p 1): each Chromium page costs real CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PATH:/usr/local/go/bin"
 go vet ./...
-go test -p 1 -race -count=1 -timeout 20m "$@" ./...
+go test -p 1 -race -count=1 -timeout 15m . ./internal/... ./cmd/...
+go test -p 1 -count=1 -timeout 30m "$@" ./tests/
