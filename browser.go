@@ -125,7 +125,7 @@ func chromiumEnv(d *display, dir, tmp string) []string {
 
 // startBrowser starts Chromium on d and attaches to its tab; tab receives
 // the CDP events of the tab.
-func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts PageOptions, tab *tabEvents) (*browser, error) {
+func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts PageOptions, tab *tabEvents, extraEnv []string) (*browser, error) {
 	cmdR, cmdW, err := os.Pipe() // commands: lkbrowser writes, Chromium reads fd 3
 	if err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		resW.Close()
 		return nil, fmt.Errorf("lkbrowser: chromium temp dir: %w", err)
 	}
-	cmd.Env = chromiumEnv(d, dir, tmp)
+	cmd.Env = append(chromiumEnv(d, dir, tmp), extraEnv...)
 	cmd.Dir = dir
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
 	p, err := proc.Start("chromium", cmd, e.log)

@@ -5,11 +5,12 @@
 set -euo pipefail
 
 # Runtime: the browser, its private display, fonts.
-runtime=(chromium xvfb xauth fonts-dejavu-core)
-# Build: C headers of the cgo capture bridge, and pkg-config.
-build=(gcc pkg-config libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev)
-# Tests and debugging aids.
-tests=(x11-utils procps iproute2)
+runtime=(chromium xvfb xauth fonts-dejavu-core pulseaudio)
+# Build: C headers of the cgo capture bridge (xcap) and of dev mode's viewer
+# window (xview: xcb-keysyms), and pkg-config.
+build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libvpx-dev libyuv-dev)
+# Tests and debugging aids (xdotool: real X input in the dev-mode tests).
+tests=(x11-utils procps iproute2 xdotool)
 
 want=("${runtime[@]}" "${build[@]}" "${tests[@]}")
 missing=()

@@ -50,6 +50,12 @@ func describe(ev lkbrowser.Event) string {
 		return "Closed"
 	case *lkbrowser.CursorChanged:
 		return "CursorChanged " + e.Cursor
+	case *lkbrowser.AudioStreamStarted:
+		return "AudioStreamStarted"
+	case *lkbrowser.AudioStreamStopped:
+		return "AudioStreamStopped"
+	case *lkbrowser.AudioError:
+		return "AudioError " + e.Reason
 	}
 	return "?"
 }
