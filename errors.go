@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Match them with errors.Is; the errors returned by the
@@ -47,7 +48,11 @@ func (e *InvalidArgumentError) Unwrap() error { return e.Err }
 func invalidArg(sentinel error, arg string, value any, reason string) error {
 	v := fmt.Sprint(value)
 	if len(v) > 80 {
-		v = v[:77] + "..."
+		cut := 77
+		for cut > 0 && !utf8.RuneStart(v[cut]) { // never split a character
+			cut--
+		}
+		v = v[:cut] + "..."
 	}
 	return &InvalidArgumentError{Arg: arg, Value: v, Reason: reason, Err: sentinel}
 }

@@ -271,7 +271,7 @@ func keyParams(ev KeyEvent) (input.DispatchKeyEventParams, error) {
 		if ev.Character != 0 {
 			params.Key = string(ev.Character)
 		} else if ev.Modifiers&ModShift != 0 {
-			params.Key = strings.ToUpper(params.Key)
+			params.Key = string(usShiftedByVK[ev.WindowsKeyCode])
 		}
 		if params.NativeVirtualKeyCode == 0 {
 			params.NativeVirtualKeyCode = int64(k.native)

@@ -145,14 +145,17 @@ var usLayout = func() map[rune]usKey {
 	return m
 }()
 
-// usByVK finds the unshifted character of a virtual key code, for DOM key
-// and code names of CEF-style key events that carry only the code.
-var usByVK = func() map[int]rune {
-	m := map[int]rune{}
+// usByVK and usShiftedByVK find the character a virtual key code types
+// without and with Shift, for the DOM key names of CEF-style key events that
+// carry only the code.
+var usByVK, usShiftedByVK = func() (plain, shifted map[int]rune) {
+	plain, shifted = map[int]rune{}, map[int]rune{}
 	for c, k := range usLayout {
-		if !k.shift {
-			m[k.vk] = c
+		if k.shift {
+			shifted[k.vk] = c
+		} else {
+			plain[k.vk] = c
 		}
 	}
-	return m
+	return plain, shifted
 }()

@@ -73,8 +73,13 @@ func (o PageOptions) withDefaults(d PageOptions) PageOptions {
 	o.Width = pick(o.Width, d.Width, defaultWidth)
 	o.Height = pick(o.Height, d.Height, defaultHeight)
 	o.FrameRate = pick(o.FrameRate, d.FrameRate, defaultFPS)
-	o.MaxWidth = pick(o.MaxWidth, d.MaxWidth, o.Width)
-	o.MaxHeight = pick(o.MaxHeight, d.MaxHeight, o.Height)
+	// An engine-wide maximum never makes a bigger page invalid.
+	if o.MaxWidth == 0 {
+		o.MaxWidth = max(d.MaxWidth, o.Width)
+	}
+	if o.MaxHeight == 0 {
+		o.MaxHeight = max(d.MaxHeight, o.Height)
+	}
 	if o.URL == "" {
 		o.URL = d.URL
 	}
@@ -166,8 +171,10 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if opts.DevToolsPort < 0 || opts.DevToolsPort > 65535 {
 		return nil, invalidArg(ErrInvalidPort, "DevToolsPort", opts.DevToolsPort, "must be 0..65535")
 	}
-	if err := e.policy.Check(opts.URL); err != nil {
-		return nil, err
+	if cursorHook == nil { // the engine's own pages are not the user's to police
+		if err := e.policy.Check(opts.URL); err != nil {
+			return nil, err
+		}
 	}
 	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil,
 		noAudio: make(chan *AudioFrame)}
