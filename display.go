@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/xcap"
+	"github.com/lkbrowser/lkbrowser/internal/xauth"
 )
 
 // display is a page's private Xvfb server. Only clients holding its
@@ -33,12 +33,12 @@ type display struct {
 // in each direction, so this makes the window exactly w x h at 0,0. Capture
 // covers the page's w x h only.
 func startDisplay(ctx context.Context, e *Engine, dir string, w, h int) (*display, error) {
-	cookie, err := xcap.NewCookie()
+	cookie, err := xauth.NewCookie()
 	if err != nil {
 		return nil, err
 	}
 	serverAuth := filepath.Join(dir, "xvfb.auth")
-	if err := xcap.WriteAuthority(serverAuth, "", cookie); err != nil {
+	if err := xauth.WriteAuthority(serverAuth, "", cookie); err != nil {
 		return nil, fmt.Errorf("lkbrowser: write X authority: %w", err)
 	}
 	r, wr, err := os.Pipe()
@@ -69,7 +69,7 @@ func startDisplay(ctx context.Context, e *Engine, dir string, w, h int) (*displa
 	}
 	d.name = ":" + num
 	d.clientAuth = filepath.Join(dir, "client.auth")
-	if err := xcap.WriteAuthority(d.clientAuth, num, cookie); err != nil {
+	if err := xauth.WriteAuthority(d.clientAuth, num, cookie); err != nil {
 		_ = p.Stop(time.Second)
 		return nil, fmt.Errorf("lkbrowser: write X authority: %w", err)
 	}

@@ -1,14 +1,12 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,74 +15,26 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
+	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
 
 // devDisplay is an Xvfb standing in for the user's desktop in dev-mode
 // tests. It has no window manager, so viewer windows appear at 0,0 and the
 // keyboard follows the pointer (PointerRoot focus).
-type devDisplay struct {
-	name, auth string
-	cookie     []byte
-	cmd        *exec.Cmd
-	once       sync.Once
-}
-
-func (d *devDisplay) kill() {
-	d.once.Do(func() {
-		d.cmd.Process.Kill()
-		d.cmd.Wait()
-	})
-}
+type devDisplay struct{ *xtest.Xvfb }
 
 // startDevDisplay starts the "user's" display and points DISPLAY and
 // XAUTHORITY at it for the test.
 func startDevDisplay(t *testing.T) *devDisplay {
 	t.Helper()
-	for _, prog := range []string{"Xvfb", "xdotool", "xwininfo"} {
+	for _, prog := range []string{"xdotool", "xwininfo"} {
 		if _, err := exec.LookPath(prog); err != nil {
 			t.Skipf("%s not on PATH (scripts/setup.sh installs it)", prog)
 		}
 	}
-	dir := t.TempDir()
-	cookie, err := xcap.NewCookie()
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := filepath.Join(dir, "Xauthority")
-	if err := xcap.WriteAuthority(auth, "", cookie); err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "xvfb.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	r, wp, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-auth", auth,
-		"-screen", "0", "800x600x24", "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{wp}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	err = cmd.Start()
-	wp.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &devDisplay{auth: auth, cookie: cookie, cmd: cmd}
-	t.Cleanup(d.kill)
-	r.SetReadDeadline(time.Now().Add(30 * time.Second))
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if _, perr := strconv.Atoi(strings.TrimSpace(line)); err != nil || perr != nil {
-		d.kill()
-		log, _ := os.ReadFile(logf.Name())
-		t.Fatalf("Xvfb did not report a display (%q, %v); log:\n%s", line, err, log)
-	}
-	d.name = ":" + strings.TrimSpace(line)
-	t.Setenv("DISPLAY", d.name)
-	t.Setenv("XAUTHORITY", auth)
+	d := &devDisplay{xtest.Start(t, 800, 600, 24)}
+	t.Setenv("DISPLAY", d.Display)
+	t.Setenv("XAUTHORITY", d.Auth)
 	return d
 }
 
@@ -92,7 +42,7 @@ func startDevDisplay(t *testing.T) *devDisplay {
 func (d *devDisplay) run(t *testing.T, prog string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(prog, args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+d.name, "XAUTHORITY="+d.auth)
+	cmd.Env = append(os.Environ(), d.Env()...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", prog, args, err, out)
@@ -115,7 +65,7 @@ func (d *devDisplay) windows(t *testing.T) []string {
 // screenMatches polls the display's screen until ok accepts it.
 func (d *devDisplay) screenMatches(t *testing.T, timeout time.Duration, what string, ok func(pix []byte, stride int) bool) {
 	t.Helper()
-	c, err := xcap.Open(d.name, d.cookie)
+	c, err := xcap.Open(d.Display, d.Cookie)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +280,7 @@ func TestDevModeViewerEndsPageGoesOn(t *testing.T) {
 			id, _ = strconv.ParseUint(strings.TrimPrefix(strings.Fields(w)[0], "0x"), 16, 32)
 		}
 	}
-	c, err := xcap.Open(d.name, d.cookie)
+	c, err := xcap.Open(d.Display, d.Cookie)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +291,7 @@ func TestDevModeViewerEndsPageGoesOn(t *testing.T) {
 	}
 	waitLog(t, logs, "viewer window closed by the user", fmt.Sprintf("page=%d", p1.ID()))
 	// The user's X server goes away: page 2's viewer ends.
-	d.kill()
+	d.Kill()
 	waitLog(t, logs, "dev mode: viewer window lost", fmt.Sprintf("page=%d", p2.ID()))
 	// Both pages go on.
 	for _, p := range []*lkbrowser.Page{p1, p2} {

@@ -3,93 +3,30 @@
 package xcap
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
 
-// xvfb is a private Xvfb server started by startXvfb.
-type xvfb struct {
-	display string
-	cookie  []byte
-	cmd     *exec.Cmd
-	once    sync.Once
-}
+// xvfb is a private test X server.
+type xvfb = xtest.Xvfb
 
-// kill kills the server and reaps it; idempotent.
-func (x *xvfb) kill() {
-	x.once.Do(func() {
-		x.cmd.Process.Kill()
-		x.cmd.Wait()
-	})
-}
-
-// startXvfb starts "Xvfb -displayfd 3 -auth <file> -screen 0 WxHx24" with a
-// fresh cookie and kills it when the test ends. It skips the test if Xvfb is
-// not installed.
-func startXvfb(tb testing.TB, w, h int) *xvfb {
-	tb.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		tb.Skip("Xvfb not on PATH")
-	}
-	dir := tb.TempDir()
-	cookie, err := NewCookie()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	auth := filepath.Join(dir, "Xauthority")
-	if err := WriteAuthority(auth, "", cookie); err != nil {
-		tb.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "xvfb.log"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer logf.Close()
-	r, wp, err := os.Pipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command(bin, "-displayfd", "3", "-auth", auth,
-		"-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{wp} // fd 3 in the child
-	cmd.Stdout, cmd.Stderr = logf, logf
-	err = cmd.Start()
-	wp.Close()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	x := &xvfb{cookie: cookie, cmd: cmd}
-	tb.Cleanup(x.kill)
-
-	// Xvfb writes the display number once it accepts connections.
-	r.SetReadDeadline(time.Now().Add(30 * time.Second))
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if _, perr := strconv.Atoi(strings.TrimSpace(line)); err != nil || perr != nil {
-		x.kill()
-		log, _ := os.ReadFile(logf.Name())
-		tb.Fatalf("Xvfb did not report a display (%q, %v); log:\n%s", line, err, log)
-	}
-	x.display = ":" + strings.TrimSpace(line)
-	return x
-}
+// startXvfb starts a 24-bit Xvfb of w x h with a fresh cookie; see xtest.Start.
+func startXvfb(tb testing.TB, w, h int) *xvfb { return xtest.Start(tb, w, h, 24) }
 
 func openT(tb testing.TB, x *xvfb) *Conn {
 	tb.Helper()
-	c, err := Open(x.display, x.cookie)
+	c, err := Open(x.Display, x.Cookie)
 	if err != nil {
-		tb.Fatalf("Open(%s): %v", x.display, err)
+		tb.Fatalf("Open(%s): %v", x.Display, err)
 	}
 	tb.Cleanup(func() { c.Close() })
 	return c
@@ -189,7 +126,7 @@ func grabRects(t *testing.T, c *Conn, b *Buffer, rects []Rect) {
 func TestAuthority(t *testing.T) {
 	x := startXvfb(t, 320, 240)
 
-	c, err := Open(x.display, x.cookie)
+	c, err := Open(x.Display, x.Cookie)
 	if err != nil {
 		t.Fatalf("right cookie: %v", err)
 	}
@@ -212,10 +149,10 @@ func TestAuthority(t *testing.T) {
 		t.Errorf("Wait after Close: %v, want ErrClosed", err)
 	}
 
-	wrong := append([]byte(nil), x.cookie...)
+	wrong := append([]byte(nil), x.Cookie...)
 	wrong[0] ^= 0xff
 	for name, cookie := range map[string][]byte{"wrong": wrong, "nil": nil} {
-		c, err := Open(x.display, cookie)
+		c, err := Open(x.Display, cookie)
 		if err == nil {
 			c.Close()
 			t.Fatalf("%s cookie: Open succeeded", name)
@@ -227,7 +164,7 @@ func TestAuthority(t *testing.T) {
 		t.Logf("%s cookie: %v", name, err)
 	}
 
-	if _, err := Open(":9999", x.cookie); !errors.Is(err, ErrConnect) {
+	if _, err := Open(":9999", x.Cookie); !errors.Is(err, ErrConnect) {
 		t.Errorf("Open of a missing display: %v, want ErrConnect", err)
 	}
 }
@@ -601,7 +538,7 @@ func TestServerDeath(t *testing.T) {
 			}
 		}()
 		time.Sleep(50 * time.Millisecond) // let Wait block (not required)
-		x.kill()
+		x.Kill()
 		var err error
 		select {
 		case err = <-done:
@@ -618,7 +555,7 @@ func TestServerDeath(t *testing.T) {
 		x := startXvfb(t, 320, 240)
 		c := openT(t, x)
 		b := newBufferT(t, c)
-		x.kill()
+		x.Kill()
 		// XCB writes the request into a dead socket (EPIPE, maybe SIGPIPE)
 		// or reads EOF: the process must survive either way.
 		if err := c.Grab(b, 0, 240); !errors.Is(err, ErrConnectionLost) {
@@ -674,7 +611,7 @@ func TestNoLeaks(t *testing.T) {
 	runtime.GC()
 	fds, gs := countFds(t), runtime.NumGoroutine()
 	for range 3 {
-		c, err := Open(x.display, x.cookie)
+		c, err := Open(x.Display, x.Cookie)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -706,7 +643,7 @@ func TestNoLeaks(t *testing.T) {
 		}
 	}
 	// Failed opens must not leak either.
-	if c, err := Open(x.display, nil); err == nil {
+	if c, err := Open(x.Display, nil); err == nil {
 		c.Close()
 		t.Fatal("Open without cookie succeeded")
 	}

@@ -3,87 +3,29 @@
 package xview
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
+	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
 
-// userDisplay is an Xvfb standing in for the user's display: $DISPLAY and
-// $XAUTHORITY point to it for the test.
-type userDisplay struct {
-	name   string
-	cookie []byte
-	auth   string
-	cmd    *exec.Cmd
-	once   sync.Once
-}
+// userDisplay is an Xvfb standing in for the user's display.
+type userDisplay = xtest.Xvfb
 
-func (d *userDisplay) kill() {
-	d.once.Do(func() {
-		d.cmd.Process.Kill()
-		d.cmd.Wait()
-	})
-}
-
-// startDisplay starts "Xvfb -displayfd 3 -auth <file> -screen 0 WxHxdepth",
-// sets DISPLAY and XAUTHORITY for the test and kills the server at its end.
+// startDisplay starts a w x h Xvfb of the given depth and points DISPLAY and
+// XAUTHORITY at it for the test.
 func startDisplay(t *testing.T, w, h, depth int) *userDisplay {
 	t.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Skip("Xvfb not on PATH")
-	}
-	dir := t.TempDir()
-	cookie, err := xcap.NewCookie()
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := filepath.Join(dir, "Xauthority")
-	if err := xcap.WriteAuthority(auth, "", cookie); err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "xvfb.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	r, wp, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command(bin, "-displayfd", "3", "-auth", auth,
-		"-screen", "0", fmt.Sprintf("%dx%dx%d", w, h, depth), "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{wp}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	err = cmd.Start()
-	wp.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &userDisplay{cookie: cookie, auth: auth, cmd: cmd}
-	t.Cleanup(d.kill)
-	r.SetReadDeadline(time.Now().Add(30 * time.Second))
-	line, err := bufio.NewReader(r).ReadString('\n')
-	if _, perr := strconv.Atoi(strings.TrimSpace(line)); err != nil || perr != nil {
-		d.kill()
-		log, _ := os.ReadFile(logf.Name())
-		t.Fatalf("Xvfb did not report a display (%q, %v); log:\n%s", line, err, log)
-	}
-	d.name = ":" + strings.TrimSpace(line)
-	t.Setenv("DISPLAY", d.name)
-	t.Setenv("XAUTHORITY", auth)
+	d := xtest.Start(t, w, h, depth)
+	t.Setenv("DISPLAY", d.Display)
+	t.Setenv("XAUTHORITY", d.Auth)
 	return d
 }
 
@@ -100,7 +42,7 @@ func openT(t *testing.T, title string, w, h int) *Window {
 // grab returns the user display's root pixels (BGRX) and stride.
 func grab(t *testing.T, d *userDisplay) ([]byte, int) {
 	t.Helper()
-	c, err := xcap.Open(d.name, d.cookie)
+	c, err := xcap.Open(d.Display, d.Cookie)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +303,7 @@ func TestWakeAndClose(t *testing.T) {
 func TestDestroyedWindowIsCloseRequest(t *testing.T) {
 	d := startDisplay(t, 320, 240, 24)
 	win := openT(t, "destroy", 50, 50)
-	c, err := xcap.Open(d.name, d.cookie)
+	c, err := xcap.Open(d.Display, d.Cookie)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +330,7 @@ func TestServerGoneIsConnectionLost(t *testing.T) {
 			}
 		}
 	}()
-	d.kill()
+	d.Kill()
 	select {
 	case err := <-done:
 		if !errors.Is(err, ErrConnectionLost) {
@@ -408,10 +350,10 @@ func TestServerGoneIsConnectionLost(t *testing.T) {
 func TestCloseCutsPutOnHungServer(t *testing.T) {
 	d := startDisplay(t, 1200, 900, 24)
 	win := openT(t, "hung", 100, 100)
-	if err := d.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := d.Cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	defer d.cmd.Process.Signal(syscall.SIGCONT)
+	defer d.Cmd.Process.Signal(syscall.SIGCONT)
 	put := make(chan error, 1)
 	go func() {
 		pix := make([]byte, 1000*800*4)

@@ -1,4 +1,4 @@
-package xcap
+package xauth
 
 import (
 	"bytes"

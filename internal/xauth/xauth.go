@@ -1,4 +1,4 @@
-package xcap
+package xauth
 
 import (
 	"crypto/rand"
@@ -17,7 +17,7 @@ const FamilyWild = 0xffff
 func NewCookie() ([]byte, error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("xcap: new cookie: %w", err)
+		return nil, fmt.Errorf("xauth: new cookie: %w", err)
 	}
 	return b, nil
 }
@@ -28,18 +28,18 @@ func NewCookie() ([]byte, error) {
 // The file is replaced atomically.
 func WriteAuthority(path string, number string, cookie []byte) error {
 	if len(cookie) == 0 {
-		return errors.New("xcap: write authority: empty cookie")
+		return errors.New("xauth: write authority: empty cookie")
 	}
 	for _, r := range number {
 		if r < '0' || r > '9' {
-			return fmt.Errorf("xcap: write authority: bad display number %q", number)
+			return fmt.Errorf("xauth: write authority: bad display number %q", number)
 		}
 	}
 	var buf []byte
 	buf = binary.BigEndian.AppendUint16(buf, FamilyWild)
 	for _, field := range [][]byte{nil, []byte(number), []byte("MIT-MAGIC-COOKIE-1"), cookie} {
 		if len(field) > math.MaxUint16 {
-			return errors.New("xcap: write authority: field too long")
+			return errors.New("xauth: write authority: field too long")
 		}
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(field)))
 		buf = append(buf, field...)
@@ -48,7 +48,7 @@ func WriteAuthority(path string, number string, cookie []byte) error {
 	// CreateTemp makes the file with mode 0600.
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("xcap: write authority: %w", err)
+		return fmt.Errorf("xauth: write authority: %w", err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(buf)
@@ -63,7 +63,7 @@ func WriteAuthority(path string, number string, cookie []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("xcap: write authority: %w", err)
+		return fmt.Errorf("xauth: write authority: %w", err)
 	}
 	return nil
 }
