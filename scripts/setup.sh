@@ -8,9 +8,9 @@ set -euo pipefail
 runtime=(chromium xvfb xauth fonts-dejavu-core pulseaudio)
 # Build: C headers of the cgo capture bridge (xcap) and of dev mode's viewer
 # window (xview: xcb-keysyms), and pkg-config.
-build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libvpx-dev libyuv-dev)
+build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libvpx-dev libyuv-dev libopus-dev libopusfile-dev libsoxr-dev)
 # Tests and debugging aids (xdotool: real X input in the dev-mode tests).
-tests=(x11-utils procps iproute2 xdotool)
+tests=(x11-utils procps iproute2 xdotool ffmpeg)
 
 want=("${runtime[@]}" "${build[@]}" "${tests[@]}")
 missing=()
