@@ -2,14 +2,19 @@ package tests
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/pulsecap"
 )
 
 // collectAudio gathers d of a page's sound (left channel, as floats in
@@ -294,5 +299,66 @@ func TestKillingTheSoundServer(t *testing.T) {
 	}
 	if err := e.Close(); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestPagesBeyondTheSoundServersClientLimit fills the engine's PulseAudio
+// with idle clients up to its limit: the next page must fail fast with a
+// clear error, and work again once clients leave.
+func TestPagesBeyondTheSoundServersClientLimit(t *testing.T) {
+	e, _ := ownEngine(t, lkbrowser.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	first, err := e.NewPage(ctx, lkbrowser.PageOptions{URL: "about:blank", Width: 320, Height: 240, FrameRate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	// The server's socket, from its command line.
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", e.SoundServerPID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(cmdline), "socket=")
+	sock, _, _ := strings.Cut(rest, " ")
+	if !ok || sock == "" {
+		t.Fatalf("no socket in the sound server's command line %q", cmdline)
+	}
+	var idle []*pulsecap.Ctl
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for len(idle) < 200 {
+		c, err := pulsecap.Dial("unix:"+sock, 5*time.Second)
+		if errors.Is(err, pulsecap.ErrTooManyClients) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	t.Logf("the server took %d more clients", len(idle))
+	start := time.Now()
+	_, err = e.NewPage(ctx, lkbrowser.PageOptions{URL: "about:blank", Width: 320, Height: 240, FrameRate: 1})
+	if !errors.Is(err, lkbrowser.ErrAudio) || !strings.Contains(err.Error(), "too many clients") {
+		t.Fatalf("NewPage with the sound server full: %v, want ErrAudio naming too many clients", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("refusal took %v", d)
+	}
+	t.Logf("refused after %v: %v", time.Since(start), err)
+	for _, c := range idle[:4] {
+		c.Close()
+	}
+	idle = idle[4:]
+	p, err := e.NewPage(ctx, lkbrowser.PageOptions{URL: url("tone.html#440"), Width: 320, Height: 240, FrameRate: 1})
+	if err != nil {
+		t.Fatalf("NewPage after clients left: %v", err)
+	}
+	if f := frequency(collectAudio(t, p, 300*time.Millisecond, true)); math.Abs(f-440) > 2 {
+		t.Errorf("frequency %.1f", f)
 	}
 }
