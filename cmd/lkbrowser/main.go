@@ -3,12 +3,14 @@
 // Usage:
 //
 //	lkbrowser screenshot [--width 1280] [--height 720] [--wait 500ms] [--timeout 30s] [--verbose] URL OUT.png
+//	lkbrowser record [--width 1280] [--height 720] [--fps 30] [--duration 10s] [--video-bitrate N] [--audio-bitrate 96] [--no-audio] [--timeout 30s] [--verbose] URL OUT.webm
 //	lkbrowser doctor [--json] [--verbose]
 //	lkbrowser help [COMMAND]
 //
 // Errors are one line on stderr starting with "lkbrowser: ". The exit status
 // is 0 on success, 1 when something failed at run time and 2 for a mistake in
-// the command line.
+// the command line. Ctrl-C (SIGINT) or SIGTERM during a recording ends it
+// cleanly with a valid file and exit status 0.
 package main
 
 import (
@@ -39,6 +41,7 @@ type command struct {
 
 var commands = []command{
 	{"screenshot", "render a URL and save it as a PNG image", runScreenshot},
+	{"record", "record a URL's picture and sound to a WebM video", runRecord},
 	{"doctor", "check that everything lkbrowser needs is installed", runDoctor},
 }
 
