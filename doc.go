@@ -33,10 +33,28 @@
 // capture pauses until one is released. Frames held when the page closes
 // stay valid until released.
 //
+// # Audio
+//
+// The engine runs one private PulseAudio server (started with the first page,
+// again if it dies); each page plays into a null sink of its own, so pages
+// never hear each other. Page.Audio delivers *AudioFrame values: 10 ms of
+// interleaved 16-bit stereo PCM at 48 kHz with a PTS on the same clock as
+// Frame.PTS, corrected for the measured pipeline delay so that a sound and
+// the picture drawn at the same instant carry PTSs within about 40 ms. The
+// channel holds about a second; the oldest frames are dropped beyond that.
+// Audio frames belong to the receiver. Options.NoAudio turns sound off.
+//
+// # Recording
+//
+// NewRecorder and RecordFile write a page to WebM (VP8 through libvpx, Opus
+// through media-sdk), taking over its Frames and Audio channels.
+//
 // # Events and errors
 //
 // Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
-// Crashed and, last, Closed; it drops (and counts) events rather than block.
+// CursorChanged, Message, PopupRequested, AudioStreamStarted,
+// AudioStreamStopped, AudioError, Crashed and, last, Closed; it drops (and
+// counts) events rather than block.
 // A page whose browser or display dies reports Crashed and its control calls
 // return ErrCrashed; the host process is never taken down. Calls after Close
 // return ErrClosed. Refused arguments return *InvalidArgumentError matching
