@@ -86,11 +86,18 @@ func (e *Engine) startSound(ctx context.Context) (*soundServer, error) {
 		}
 		sock = filepath.Join(dir, "native")
 	}
+	// PulseAudio lowers its file limit to 256, which about 24 pages exhaust
+	// (each costs some 10 descriptors) long before its 64-client limit.
+	conf := filepath.Join(dir, "daemon.conf")
+	if err := os.WriteFile(conf, []byte("rlimit-nofile = 4096\n"), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("%w: daemon.conf: %v", ErrAudio, err)
+	}
 	cmd := exec.Command(bin, "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
 		"--use-pid-file=no", "--disallow-module-loading=no", "--log-target=stderr",
 		"-L", "module-native-protocol-unix socket="+sock+" auth-anonymous=1")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PULSE_RUNTIME_PATH="+dir, "PULSE_STATE_PATH="+dir, "HOME="+dir,
+	cmd.Env = append(os.Environ(), "PULSE_RUNTIME_PATH="+dir, "PULSE_STATE_PATH="+dir, "HOME="+dir, "PULSE_CONFIG="+conf,
 		"XDG_CONFIG_HOME="+dir, "DBUS_SESSION_BUS_ADDRESS=disabled:", "DISPLAY=")
 	p, err := proc.Start("pulseaudio", cmd, e.log)
 	if err != nil {

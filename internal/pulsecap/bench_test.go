@@ -48,3 +48,21 @@ func TestReadDoesNotAllocate(t *testing.T) {
 		t.Errorf("Read: %v allocs per call, want 0", n)
 	}
 }
+
+// BenchmarkLatency is Latency() after a Read, as a capture loop would call
+// it: local bookkeeping, plus a timing round trip once a second.
+func BenchmarkLatency(b *testing.B) {
+	p := startPulse(b)
+	c := dialT(b, p)
+	sinkT(b, c, "a")
+	r := recordT(b, p, "a.monitor")
+	if err := r.Read(make([]byte, ms10)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Latency(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -34,11 +34,15 @@ struct lkp_rec {
 	 * stream is READY (libpulse releases it when the stream dies). */
 	const uint8_t *data;
 	size_t len, idx;
+	pa_usec_t snap; /* rtclock of the last timing update; 0: none yet */
 };
 
 struct lkp_play {
 	pa_simple *s;
 };
+
+/* lkp_rec_latency asks the server for timing data at most this often. */
+#define LATENCY_REFRESH_USEC PA_USEC_PER_SEC
 
 /* kick: restart a monitored sink that renders more than this far ahead. */
 #define KICK_USEC (500 * PA_USEC_PER_MSEC)
@@ -384,6 +388,48 @@ static int valid_name(const char *s)
 	return n > 0 && n <= 128;
 }
 
+static void module_info_cb(pa_context *ctx, const pa_module_info *i, int eol,
+                           void *u)
+{
+	struct result *r = u;
+	if (eol < 0)
+		r->err = pa_context_errno(ctx);
+	else if (i)
+		r->count = 1;
+	pa_threaded_mainloop_signal(r->k->ml, 0);
+}
+
+/* unload unloads a module and waits until it is gone (lock held). The
+ * server acknowledges PA_COMMAND_UNLOAD_MODULE before it unloads (that is
+ * deferred to its next main loop iteration), so a sink name would still be
+ * taken right after the ack; asking for the module until the server says
+ * there is none takes one more round trip, rarely two. */
+static int unload(struct conn *k, uint32_t module, int *detail)
+{
+	struct result r = {k, 0, 0, 0, 0};
+	pa_usec_t deadline = k->timeout_ms > 0 ?
+		pa_rtclock_now() + (pa_usec_t)k->timeout_ms * PA_USEC_PER_MSEC : 0;
+	int st;
+
+	st = run_op(k, pa_context_unload_module(k->ctx, module, success_cb, &r),
+	            &r, detail);
+	while (st == LKP_OK) {
+		struct result m = {k, 0, 0, 0, 0};
+		st = run_op(k, pa_context_get_module_info(k->ctx, module,
+		                                          module_info_cb, &m),
+		            &m, detail);
+		if (st == LKP_ERR_NOENTITY) {
+			*detail = 0;
+			return LKP_OK;
+		}
+		if (st == LKP_OK && deadline && pa_rtclock_now() > deadline) {
+			*detail = PA_ERR_TIMEOUT;
+			return LKP_ERR_TIMEOUT;
+		}
+	}
+	return st;
+}
+
 int lkp_load_null_sink(lkp_ctl *c, const char *name, int rate, int channels,
                        uint32_t *module, int *detail)
 {
@@ -395,7 +441,7 @@ int lkp_load_null_sink(lkp_ctl *c, const char *name, int rate, int channels,
 	*module = PA_INVALID_INDEX;
 	*detail = 0;
 	if (!name || !valid_name(name) || rate <= 0 || channels <= 0 ||
-	    channels > PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss))
+	    channels > (int)PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss))
 		return LKP_ERR_ARG;
 	snprintf(args, sizeof args,
 	         "sink_name=%s rate=%d channels=%d format=s16le "
@@ -412,16 +458,15 @@ int lkp_load_null_sink(lkp_ctl *c, const char *name, int rate, int channels,
 		st = run_op(&c->k, pa_context_get_sink_info_by_name(
 		                       c->k.ctx, name, sink_owner_cb, &o),
 		            &o, detail);
-		if (st == LKP_OK && o.sink != r.index) {
+		if ((st == LKP_OK && o.sink != r.index) ||
+		    st == LKP_ERR_NOENTITY) {
+			/* NOENTITY: the old owner went away meanwhile. */
 			*detail = PA_ERR_EXIST;
 			st = LKP_ERR_EXIST;
 		}
 		if (st != LKP_OK && st != LKP_ERR_LOST && st != LKP_ERR_CLOSED) {
-			struct result u = {&c->k, 0, 0, 0, 0};
-			int ignored;
-			run_op(&c->k, pa_context_unload_module(c->k.ctx, r.index,
-			                                       success_cb, &u),
-			       &u, &ignored);
+			int ignored = 0;
+			unload(&c->k, r.index, &ignored);
 		}
 	}
 	pa_threaded_mainloop_unlock(c->k.ml);
@@ -432,14 +477,11 @@ int lkp_load_null_sink(lkp_ctl *c, const char *name, int rate, int channels,
 
 int lkp_unload_module(lkp_ctl *c, uint32_t module, int *detail)
 {
-	struct result r = {&c->k, 0, 0, 0, 0};
 	int st;
 
 	*detail = 0;
 	pa_threaded_mainloop_lock(c->k.ml);
-	st = run_op(&c->k, pa_context_unload_module(c->k.ctx, module,
-	                                            success_cb, &r),
-	            &r, detail);
+	st = unload(&c->k, module, detail);
 	pa_threaded_mainloop_unlock(c->k.ml);
 	return st;
 }
@@ -566,7 +608,7 @@ static void sink_latency_cb(pa_context *ctx, const pa_sink_info *i, int eol,
 static int kick(lkp_rec *r, const char *source, int *detail)
 {
 	struct result m = {&r->k, 0, 0, PA_INVALID_INDEX, 0};
-	int st, ignored;
+	int st, ignored = 0;
 
 	st = run_op(&r->k, pa_context_get_source_info_by_name(
 	                       r->k.ctx, source, monitor_cb, &m),
@@ -604,7 +646,7 @@ int lkp_rec_open(const char *server, const char *source, int rate,
 	*out = NULL;
 	*detail = 0;
 	if (!source || !*source || rate <= 0 || channels <= 0 ||
-	    channels > PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss) ||
+	    channels > (int)PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss) ||
 	    fragsize == 0 || fragsize % pa_frame_size(&ss) != 0)
 		return LKP_ERR_ARG;
 	lkp_rec *r = calloc(1, sizeof *r);
@@ -723,7 +765,8 @@ static void stream_success_cb(pa_stream *st, int ok, void *u)
 
 int lkp_rec_latency(lkp_rec *r, uint64_t *usec, int *detail)
 {
-	struct result x = {&r->k, 0, 0, 0, 0};
+	const pa_timing_info *ti;
+	pa_usec_t now;
 	int st;
 
 	*usec = 0;
@@ -731,29 +774,36 @@ int lkp_rec_latency(lkp_rec *r, uint64_t *usec, int *detail)
 	pa_threaded_mainloop_lock(r->k.ml);
 	if ((st = rec_check(r, detail)) != LKP_OK)
 		goto out;
-	st = run_op(&r->k, pa_stream_update_timing_info(r->st, stream_success_cb,
-	                                                &x),
-	            &x, detail);
-	if (st == LKP_OK)
-		st = rec_check(r, detail);
-	if (st != LKP_OK)
-		goto out;
-	const pa_timing_info *ti = pa_stream_get_timing_info(r->st);
-	if (!ti) {
+	now = pa_rtclock_now();
+	if (!r->snap || now - r->snap > LATENCY_REFRESH_USEC) {
+		struct result x = {&r->k, 0, 0, 0, 0};
+		st = run_op(&r->k, pa_stream_update_timing_info(
+		                       r->st, stream_success_cb, &x),
+		            &x, detail);
+		if (st == LKP_OK)
+			st = rec_check(r, detail);
+		if (st != LKP_OK)
+			goto out;
+		r->snap = now = pa_rtclock_now();
+	}
+	if (!(ti = pa_stream_get_timing_info(r->st))) {
 		*detail = PA_ERR_NODATA;
 		st = LKP_ERR_PA;
 		goto out;
 	}
 	/* Audio between the source and the caller: the source's own delay
-	 * (for a monitor, what the server holds back for rewinds), the
-	 * transport, and what the server and libpulse queue for this stream,
-	 * minus the part of the held fragment already read. */
-	int64_t queued = ti->write_index - ti->read_index - (int64_t)r->idx;
-	pa_usec_t t = ti->source_usec + ti->transport_usec;
-	if (queued > 0)
-		t += pa_bytes_to_usec((uint64_t)queued,
-		                      pa_stream_get_sample_spec(r->st));
-	*usec = t;
+	 * (for a monitor, what the server holds back for rewinds) and the
+	 * transport, from the last timing update (they hardly change), and
+	 * what libpulse has received and we have not read yet, counted now.
+	 * The server sends each fragment as soon as it has it, and libpulse's
+	 * thread reads the socket whether or not we read, so that queue is
+	 * where the audio waits. */
+	size_t queued = pa_stream_readable_size(r->st); /* with the held one */
+	if (queued == (size_t)-1)
+		queued = 0;
+	queued = queued > r->idx ? queued - r->idx : 0;
+	*usec = ti->source_usec + ti->transport_usec +
+	        pa_bytes_to_usec(queued, pa_stream_get_sample_spec(r->st));
 out:
 	pa_threaded_mainloop_unlock(r->k.ml);
 	return st;
@@ -789,7 +839,7 @@ int lkp_test_play_open(const char *server, const char *sink, int rate,
 
 	*out = NULL;
 	*detail = 0;
-	if (rate <= 0 || channels <= 0 || channels > PA_CHANNELS_MAX ||
+	if (rate <= 0 || channels <= 0 || channels > (int)PA_CHANNELS_MAX ||
 	    !pa_sample_spec_valid(&ss))
 		return LKP_ERR_ARG;
 	lkp_play *p = calloc(1, sizeof *p);

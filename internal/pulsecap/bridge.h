@@ -46,6 +46,8 @@
  *   If a sink called name exists already, the new module is unloaded again
  *   and LKP_ERR_EXIST returned (the server would have named it name.2).
  * lkp_unload_module(c, module, detail)
+ *   Returns once the module is gone (the server acknowledges the request
+ *   before it actually unloads).
  * lkp_set_sink_mute(c, sink, mute, detail)
  *   sink: caller's string, read during the call.
  * lkp_sink_input_count(c, sink, count, detail)
@@ -72,12 +74,12 @@
  *   zeros. Must not run on two threads at once on the same r.
  *
  * lkp_rec_latency(r, usec, detail)
- *   usec: caller's variable. Asks the server for fresh timing data (one
- *   round trip) and returns the source's delay + transport + what is queued
- *   for r in the server and libpulse, minus what was already read of the
- *   held fragment. (pa_simple_get_latency's interpolated figure is wrong
- *   for monitors of null sinks, which render ahead of their clock.) May run
- *   while another thread is in lkp_rec_read on r.
+ *   usec: caller's variable. Returns the source's delay + transport (from a
+ *   timing update, one round trip, done when the last is over 1 s old) +
+ *   what libpulse has received for r and the caller has not read yet.
+ *   (pa_simple_get_latency's interpolated figure is wrong for monitors of
+ *   null sinks, which render ahead of their clock.) May run while another
+ *   thread is in lkp_rec_read on r.
  *
  * lkp_rec_interrupt(r)
  *   Makes a running or later lkp_rec_read / lkp_rec_latency return
