@@ -184,8 +184,9 @@ func (a *pageAudio) deliver(f *AudioFrame) {
 // stop ends recording, removes the sink and closes the Audio channel.
 func (a *pageAudio) stop() error {
 	a.quit.Store(true)
-	<-a.done // a monitor delivers a block every 10 ms, so this is quick
+	// Close interrupts a Read blocked on a stalled server; the loop ends.
 	errs := []error{a.rec.Close()}
+	<-a.done
 	if a.srv.ctl.Alive() {
 		errs = append(errs, a.srv.ctl.UnloadModule(a.module))
 	}
