@@ -78,6 +78,11 @@ func (p *Page) dispatchMouse(ctx context.Context, params input.DispatchMouseEven
 	return err
 }
 
+// Input goes to the page as Chromium receives it from a person, so it also
+// follows Chromium's rules: after a navigation, input that arrives before
+// the new document has first painted is ignored (wait for a frame, or for
+// LoadFinished and a frame, before clicking).
+
 // SendMouseMove moves the mouse to ev's position. With leave set it tells
 // the page the mouse left it instead (mouseleave/mouseout), as CEF's
 // SendMouseMoveEvent does.

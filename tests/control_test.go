@@ -16,6 +16,7 @@ func TestSelectDropDownIsCaptured(t *testing.T) {
 		_, ok := ev.(*lkbrowser.LoadFinished)
 		return ok
 	})
+	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	// Nothing green on screen before the list opens.
@@ -52,6 +53,7 @@ func TestPopupsNavigateThePage(t *testing.T) {
 		_, ok := ev.(*lkbrowser.LoadFinished)
 		return ok
 	})
+	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := p.Click(ctx, 60, 320); err != nil { // target=_blank link to b.html
@@ -67,6 +69,7 @@ func TestPopupsAsEvents(t *testing.T) {
 		_, ok := ev.(*lkbrowser.LoadFinished)
 		return ok
 	})
+	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := p.Click(ctx, 270, 320); err != nil { // window.open('a.html')

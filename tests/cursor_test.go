@@ -14,6 +14,7 @@ func TestCursorChangesCarryCSSNames(t *testing.T) {
 		_, ok := ev.(*lkbrowser.LoadFinished)
 		return ok
 	})
+	waitPainted(t, p, 10, 10, rgb{0xdd, 0xdd, 0xdd}) // the link's box
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// Each step moves the mouse over one element and expects its cursor;

@@ -50,16 +50,22 @@ func loadInputPage(t *testing.T) (*lkbrowser.Page, context.Context) {
 		_, ok := ev.(*lkbrowser.LoadFinished)
 		return ok
 	})
+	waitPainted(t, p, 30, 30, rgb{255, 0, 0}) // the button
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return p, ctx
 }
 
+// waitPainted waits until the page shows colour c at x, y: Chromium ignores
+// input until a new document has painted, so tests look before they click,
+// as a person would.
+func waitPainted(t *testing.T, p *lkbrowser.Page, x, y int, c rgb) {
+	t.Helper()
+	waitFrame(t, p, 10*time.Second, func(f *lkbrowser.Frame) bool { return near(f, x, y, c, 2) }).Release()
+}
+
 func TestClickChangesButtonColour(t *testing.T) {
-	p, ctx := loadInputPage(t)
-	// (30, 30) is inside the button, away from its label.
-	red := func(f *lkbrowser.Frame) bool { return near(f, 30, 30, rgb{255, 0, 0}, 2) }
-	waitFrame(t, p, 10*time.Second, red).Release()
+	p, ctx := loadInputPage(t) // the button (30, 30 is away from its label) is red
 	if err := p.Click(ctx, 100, 50); err != nil {
 		t.Fatal(err)
 	}
