@@ -167,34 +167,49 @@ func (e *Engine) calibrateCursors(ctx context.Context) (map[uint64][]string, err
 		return nil, err
 	}
 	current := uint64(0)
-	// show moves the mouse and returns the image then shown: a reported
-	// change, or the current image when nothing changes within a while.
-	show := func(x, y int) (uint64, error) {
+	// show moves the mouse and waits, up to a second, until the cursor image
+	// is not avoid any more (a reported change); it returns the image then
+	// shown. Waiting for the change, rather than for the next event, keeps a
+	// late event of the previous step from being taken for this one.
+	show := func(x, y int, avoid uint64) (uint64, error) {
 		if err := p.SendMouseMove(ctx, MouseEvent{X: x, Y: y}, false); err != nil {
 			return 0, err
 		}
-		select {
-		case current = <-hashes:
-		case <-time.After(300 * time.Millisecond):
-		case <-ctx.Done():
-			return 0, ctx.Err()
+		deadline := time.After(time.Second)
+		for current == avoid {
+			select {
+			case current = <-hashes:
+			case <-deadline:
+				return current, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
 		}
 		return current, nil
 	}
+	// The default strip first: its image is what every other step leaves.
+	def, err := show(w-10, h-10, 0)
+	if err != nil {
+		return nil, err
+	}
+	if def == 0 {
+		return nil, errors.New("no cursor image reported")
+	}
 	names := map[uint64][]string{}
 	for i, name := range cssCursors {
-		if _, err := show(w-10, h-10); err != nil { // the default strip
-			return nil, err
-		}
 		x, y := cell(i)
-		hash, err := show(x, y)
+		hash, err := show(x, y, def) // stays def when the keyword shows the default image
 		if err != nil {
 			return nil, err
 		}
-		if hash == 0 {
-			return nil, errors.New("no cursor image reported")
-		}
 		names[hash] = append(names[hash], name)
+		if hash != def {
+			if back, err := show(w-10, h-10, hash); err != nil {
+				return nil, err
+			} else if back != def {
+				return nil, fmt.Errorf("the default cursor changed during calibration (%x, then %x)", def, back)
+			}
+		}
 	}
 	e.log.Debug("cursors calibrated", "images", len(names), "took", time.Since(start))
 	return names, nil
