@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/lkbrowser/lkbrowser"
 )
 
 // newFlagSet returns a flag set that prints nothing itself: parse errors
@@ -76,4 +80,38 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 func commandHelp(w io.Writer, fs *flag.FlagSet, synopsis, description string) {
 	fmt.Fprintf(w, "Usage: lkbrowser %s %s\n\n%s\n\nFlags:\n\n", fs.Name(), synopsis, description)
 	printFlags(w, fs)
+}
+
+// parseCommand parses the flags of subcommand name and checks that it got
+// want positional arguments. -h prints the command's help and returns
+// flag.ErrHelp; other mistakes are usage errors naming the help command.
+func parseCommand(flags *flag.FlagSet, args []string, name, synopsis, help string, want int, stdout io.Writer) ([]string, error) {
+	pos, err := parseInterspersed(flags, args)
+	if errors.Is(err, flag.ErrHelp) {
+		commandHelp(stdout, flags, synopsis, help)
+		return nil, err
+	}
+	if err != nil {
+		return nil, usageErrorf("%s: %v (run 'lkbrowser help %s')", name, err, name)
+	}
+	if len(pos) != want {
+		return nil, usageErrorf("%s: want %d arguments, got %d; usage: lkbrowser %s %s (run 'lkbrowser help %s')",
+			name, want, len(pos), name, synopsis, name)
+	}
+	return pos, nil
+}
+
+// checkPageSize refuses a --width or --height the library would refuse; 0,
+// which the library reads as "default", is refused too.
+func checkPageSize(width, height int) error {
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"--width", width}, {"--height", height}} {
+		if d.v < lkbrowser.MinPageSize || d.v > lkbrowser.MaxPageSize {
+			return &lkbrowser.InvalidArgumentError{Arg: d.name, Value: strconv.Itoa(d.v),
+				Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinPageSize, lkbrowser.MaxPageSize), Err: lkbrowser.ErrInvalidSize}
+		}
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -50,17 +49,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	flags.BoolVar(&r.noAudio, "no-audio", false, "record the picture only")
 	flags.DurationVar(&r.timeout, "timeout", 30*time.Second, "give up when the page has not loaded after this long")
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
-	pos, err := parseInterspersed(flags, args)
-	if errors.Is(err, flag.ErrHelp) {
-		commandHelp(stdout, flags, recordSynopsis, recordHelp)
-		return err
-	}
+	pos, err := parseCommand(flags, args, "record", recordSynopsis, recordHelp, 2, stdout)
 	if err != nil {
-		return usageErrorf("record: %v (run 'lkbrowser help record')", err)
-	}
-	if len(pos) != 2 {
-		return usageErrorf("record: want 2 arguments, got %d; usage: lkbrowser record %s (run 'lkbrowser help record')",
-			len(pos), recordSynopsis)
+		return err
 	}
 	r.url, r.out = pos[0], pos[1]
 	if err := r.validate(); err != nil {
@@ -74,14 +65,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // validate checks the arguments before anything starts.
 func (r *rec) validate() error {
-	for _, d := range []struct {
-		name string
-		v    int
-	}{{"--width", r.width}, {"--height", r.height}} {
-		if d.v < lkbrowser.MinPageSize || d.v > lkbrowser.MaxPageSize {
-			return &lkbrowser.InvalidArgumentError{Arg: d.name, Value: strconv.Itoa(d.v),
-				Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinPageSize, lkbrowser.MaxPageSize), Err: lkbrowser.ErrInvalidSize}
-		}
+	if err := checkPageSize(r.width, r.height); err != nil {
+		return err
 	}
 	if r.fps < lkbrowser.MinFrameRate || r.fps > lkbrowser.MaxFrameRate {
 		return &lkbrowser.InvalidArgumentError{Arg: "--fps", Value: strconv.Itoa(r.fps),

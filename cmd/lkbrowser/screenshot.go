@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/png"
@@ -12,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,17 +38,9 @@ func runScreenshot(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags.DurationVar(&s.wait, "wait", 500*time.Millisecond, "time to wait after the page has loaded")
 	flags.DurationVar(&s.timeout, "timeout", 30*time.Second, "give up after this long in all")
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
-	pos, err := parseInterspersed(flags, args)
-	if errors.Is(err, flag.ErrHelp) {
-		commandHelp(stdout, flags, screenshotSynopsis, screenshotHelp)
-		return err
-	}
+	pos, err := parseCommand(flags, args, "screenshot", screenshotSynopsis, screenshotHelp, 2, stdout)
 	if err != nil {
-		return usageErrorf("screenshot: %v (run 'lkbrowser help screenshot')", err)
-	}
-	if len(pos) != 2 {
-		return usageErrorf("screenshot: want 2 arguments, got %d; usage: lkbrowser screenshot %s (run 'lkbrowser help screenshot')",
-			len(pos), screenshotSynopsis)
+		return err
 	}
 	s.url, s.out = pos[0], pos[1]
 	if err := s.validate(); err != nil {
@@ -87,14 +77,8 @@ func runScreenshot(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // validate checks the arguments before anything starts.
 func (s *shot) validate() error {
-	for _, d := range []struct {
-		name string
-		v    int
-	}{{"--width", s.width}, {"--height", s.height}} {
-		if d.v < lkbrowser.MinPageSize || d.v > lkbrowser.MaxPageSize {
-			return &lkbrowser.InvalidArgumentError{Arg: d.name, Value: strconv.Itoa(d.v),
-				Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinPageSize, lkbrowser.MaxPageSize), Err: lkbrowser.ErrInvalidSize}
-		}
+	if err := checkPageSize(s.width, s.height); err != nil {
+		return err
 	}
 	if s.wait < 0 || s.timeout <= 0 {
 		return usageErrorf("screenshot: --wait must be 0 or more and --timeout more than 0")
