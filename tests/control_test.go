@@ -12,10 +12,7 @@ import (
 
 func TestSelectDropDownIsCaptured(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("popup.html"), Width: 640, Height: 480})
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -49,10 +46,7 @@ func TestSelectDropDownIsCaptured(t *testing.T) {
 
 func TestPopupsNavigateThePage(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("popup.html"), Width: 640, Height: 480})
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -65,20 +59,14 @@ func TestPopupsNavigateThePage(t *testing.T) {
 
 func TestPopupsAsEvents(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("popup.html"), Width: 640, Height: 480, PopupsAsEvents: true})
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	waitPainted(t, p, 30, 310, rgb{0xcc, 0xcc, 0xcc}) // the target=_blank link
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := p.Click(ctx, 270, 320); err != nil { // window.open('a.html')
 		t.Fatal(err)
 	}
-	ev := waitEvent(t, p, 10*time.Second, "PopupRequested", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.PopupRequested)
-		return ok
-	}).(*lkbrowser.PopupRequested)
+	ev := waitEvent(t, p, 10*time.Second, "PopupRequested", isEvent[*lkbrowser.PopupRequested]).(*lkbrowser.PopupRequested)
 	if ev.URL != url("a.html") {
 		t.Errorf("popup URL %q, want %q", ev.URL, url("a.html"))
 	}
@@ -88,10 +76,7 @@ func TestPopupsAsEvents(t *testing.T) {
 
 func TestPageMessagesAndEval(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("popup.html"), Width: 320, Height: 240})
-	ev := waitEvent(t, p, 10*time.Second, "message", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.Message)
-		return ok
-	}).(*lkbrowser.Message)
+	ev := waitEvent(t, p, 10*time.Second, "message", isEvent[*lkbrowser.Message]).(*lkbrowser.Message)
 	if ev.Data != "hello from /popup.html" {
 		t.Errorf("message %q", ev.Data)
 	}
@@ -100,10 +85,7 @@ func TestPageMessagesAndEval(t *testing.T) {
 	if _, err := p.Eval(ctx, `lkbrowser.send({n: 1, s: "ü"})`); err != nil {
 		t.Fatal(err)
 	}
-	ev = waitEvent(t, p, 10*time.Second, "JSON message", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.Message)
-		return ok
-	}).(*lkbrowser.Message)
+	ev = waitEvent(t, p, 10*time.Second, "JSON message", isEvent[*lkbrowser.Message]).(*lkbrowser.Message)
 	if ev.Data != `{"n":1,"s":"ü"}` {
 		t.Errorf("message %q", ev.Data)
 	}

@@ -10,10 +10,7 @@ import (
 
 func TestCursorChangesCarryCSSNames(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("cursors.html"), Width: 640, Height: 480})
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	waitPainted(t, p, 10, 10, rgb{0xdd, 0xdd, 0xdd}) // the link's box
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

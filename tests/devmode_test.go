@@ -147,10 +147,7 @@ func devPage(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkb
 		t.Fatalf("NewPage: %v", err)
 	}
 	t.Cleanup(func() { p.Close() })
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	return p
 }
 

@@ -76,10 +76,7 @@ func TestNavigationEvents(t *testing.T) {
 		e, ok := ev.(*lkbrowser.TitleChanged)
 		return ok && e.Title == "Page A"
 	})
-	waitEvent(t, p, 10*time.Second, "load of a", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load of a", isEvent[*lkbrowser.LoadFinished])
 	if err := p.Navigate(ctx, url("b.html")); err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +102,7 @@ func TestNavigationEvents(t *testing.T) {
 func TestLoadFailureStillOpensPage(t *testing.T) {
 	bad := "http://" + closedPort(t) + "/nothing-listens-here"
 	p := openPage(t, lkbrowser.PageOptions{URL: bad, Width: 320, Height: 240})
-	ev := waitEvent(t, p, 10*time.Second, "LoadFailed", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFailed)
-		return ok
-	}).(*lkbrowser.LoadFailed)
+	ev := waitEvent(t, p, 10*time.Second, "LoadFailed", isEvent[*lkbrowser.LoadFailed]).(*lkbrowser.LoadFailed)
 	if ev.URL != bad || !strings.Contains(ev.Error, "ERR_CONNECTION_REFUSED") {
 		t.Errorf("LoadFailed %q %q", ev.URL, ev.Error)
 	}
@@ -150,10 +144,7 @@ func TestCrashIsReportedAndCloseCleansUp(t *testing.T) {
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			ev := waitEvent(t, p, 5*time.Second, "Crashed", func(ev lkbrowser.Event) bool {
-				_, ok := ev.(*lkbrowser.Crashed)
-				return ok
-			})
+			ev := waitEvent(t, p, 5*time.Second, "Crashed", isEvent[*lkbrowser.Crashed])
 			if d := ev.Time().Sub(killed); d > 2*time.Second {
 				t.Errorf("crash reported after %v, want < 2s", d)
 			}

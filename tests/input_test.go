@@ -46,10 +46,7 @@ func eventually[T comparable](t *testing.T, p *lkbrowser.Page, expr string, want
 func loadInputPage(t *testing.T) (*lkbrowser.Page, context.Context) {
 	t.Helper()
 	p := openPage(t, lkbrowser.PageOptions{URL: url("input.html"), Width: 640, Height: 480})
-	waitEvent(t, p, 10*time.Second, "load", func(ev lkbrowser.Event) bool {
-		_, ok := ev.(*lkbrowser.LoadFinished)
-		return ok
-	})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	waitPainted(t, p, 30, 30, rgb{255, 0, 0}) // the button
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
