@@ -58,10 +58,11 @@ type snapResult struct {
 	err error
 }
 
-func newCapturer(conn *xcap.Conn, pool *framePool, fps int, epoch time.Time, onLost func(error)) *capturer {
+func newCapturer(conn *xcap.Conn, pool *framePool, fps int, epoch time.Time, onLost func(error), onCursor func(uint64)) *capturer {
 	f := pool.all[0].frame
 	return &capturer{
-		conn: conn, pool: pool, bounds: f.Bounds(), interval: time.Second / time.Duration(fps), epoch: epoch, onLost: onLost,
+		conn: conn, pool: pool, bounds: f.Bounds(), interval: time.Second / time.Duration(fps), epoch: epoch,
+		onLost: onLost, onCursor: onCursor,
 		out: make(chan *Frame, 1), snapReq: make(chan chan snapResult, 8),
 		resizeReq: make(chan resizeRequest, 1), quit: make(chan struct{}),
 		done: make(chan struct{}), rects: make([]xcap.Rect, 0, 64),
@@ -152,9 +153,7 @@ func (c *capturer) readCursor() error {
 	h := cursorHash(img.Width, img.Height, img.XHot, img.YHot, pix)
 	if h != c.cursorHash {
 		c.cursorHash = h
-		if c.onCursor != nil {
-			c.onCursor(h)
-		}
+		c.onCursor(h)
 	}
 	return nil
 }

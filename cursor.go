@@ -324,6 +324,10 @@ func (p *Page) resolveCursor() {
 				name = css
 			case len(names) == 0 && strings.HasPrefix(css, "url("):
 				name = "custom"
+			case len(names) == 0 && css == "auto":
+				// Chromium shows "auto" as the arrow (text gets the I-beam,
+				// which the table knows).
+				name = "default"
 			}
 		}
 		p.reportCursor(hash, name)

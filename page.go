@@ -118,7 +118,6 @@ type Page struct {
 	disp    *display
 	brw     *browser
 	conn    *xcap.Conn
-	pool    *framePool
 	capture *capturer
 	events  *eventQueue
 	tab     tabEvents
@@ -208,9 +207,6 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if p.conn, err = xcap.Open(p.disp.name, p.disp.cookie); err != nil {
 		return nil, fmt.Errorf("lkbrowser: capture %s: %w", p.disp.name, err)
 	}
-	if p.pool, err = newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake); err != nil {
-		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
-	}
 	var audioEnv []string
 	if !e.opts.NoAudio && !p.internal {
 		if audioEnv, err = p.startAudio(ctx); err != nil {
@@ -220,11 +216,16 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab, audioEnv); err != nil {
 		return nil, err
 	}
-	p.capture = newCapturer(p.conn, p.pool, opts.FrameRate, e.epoch, p.onCaptureLost)
-	p.capture.onCursor = p.onCursor
-	if cursorHook != nil {
-		p.capture.onCursor = cursorHook
+	// The capturer owns the pool from here; nothing can fail in between.
+	pool, err := newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake)
+	if err != nil {
+		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
 	}
+	onCursor := p.onCursor
+	if cursorHook != nil {
+		onCursor = cursorHook
+	}
+	p.capture = newCapturer(p.conn, pool, opts.FrameRate, e.epoch, p.onCaptureLost, onCursor)
 	go p.capture.run()
 	p.watching = true
 	go p.watch()
@@ -537,9 +538,6 @@ func (p *Page) teardown() error {
 		}
 	}
 	close(p.noAudio)
-	if p.capture == nil && p.pool != nil {
-		p.pool.close() // otherwise the capturer owns it
-	}
 	if p.conn != nil {
 		p.input.Lock() // SetFocus uses the connection under this lock
 		err := p.conn.Close()

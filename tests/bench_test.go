@@ -82,12 +82,7 @@ func TestCaptureAllocatesNothingPerFrame(t *testing.T) {
 	// An engine of its own, without sound: audio frames are allocated for
 	// their receiver, 100 a second.
 	e, _ := ownEngine(t, lkbrowser.Options{NoAudio: true})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, err := e.NewPage(ctx, lkbrowser.PageOptions{URL: url("anim.html"), Width: 640, Height: 360, FrameRate: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("anim.html"), Width: 640, Height: 360, FrameRate: 60})
 	timeout := time.NewTimer(time.Minute) // one timer: the loop must not allocate
 	defer timeout.Stop()
 	take := func(n int) {

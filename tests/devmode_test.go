@@ -140,13 +140,7 @@ func devEngine(t *testing.T) (*lkbrowser.Engine, *syncBuffer) {
 
 func devPage(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, err := e.NewPage(ctx, opts)
-	if err != nil {
-		t.Fatalf("NewPage: %v", err)
-	}
-	t.Cleanup(func() { p.Close() })
+	p := openPageOn(t, e, opts)
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	return p
 }

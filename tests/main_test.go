@@ -124,12 +124,19 @@ func countShm() int {
 	return n
 }
 
-// openPage opens a page and closes it when the test ends.
+// openPage opens a page on the package's engine and closes it when the
+// test ends.
 func openPage(t *testing.T, opts lkbrowser.PageOptions) *lkbrowser.Page {
+	t.Helper()
+	return openPageOn(t, engine, opts)
+}
+
+// openPageOn opens a page on e and closes it when the test ends.
+func openPageOn(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := engine.NewPage(ctx, opts)
+	p, err := e.NewPage(ctx, opts)
 	if err != nil {
 		t.Fatalf("NewPage: %v", err)
 	}
