@@ -1,0 +1,325 @@
+// Package roomtest is test support for the LiveKit session: a participant
+// that joins a room with server-sdk-go, decodes the page's video (libvpx)
+// and audio (Opus, through the SDK) as a real subscriber does, collects
+// data messages, and drives the page with the room protocol. The tests and
+// benchmarks of lksession and of the CLI use it; it is not part of the
+// product.
+package roomtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	media "github.com/livekit/media-sdk"
+	"github.com/livekit/protocol/auth"
+	protoLogger "github.com/livekit/protocol/logger"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+	lkmedia "github.com/livekit/server-sdk-go/v2/pkg/media"
+	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
+
+	"github.com/lkbrowser/lkbrowser/internal/vpx"
+	"github.com/lkbrowser/lkbrowser/internal/yuv"
+)
+
+// Data is a data message received.
+type Data struct {
+	Topic   string
+	Payload []byte
+	From    string
+	At      time.Time
+}
+
+// Subscriber is a room participant that watches a published page.
+type Subscriber struct {
+	Room *lksdk.Room
+
+	// OnFrame, when set before Join returns frames, is called on the video
+	// goroutine with each decoded picture (valid during the call only).
+	OnFrame func(img *yuv.I420, at time.Time)
+
+	mu          sync.Mutex
+	cond        chan struct{} // closed and replaced on every change
+	img         *yuv.I420     // the latest decoded picture (a copy)
+	frames      int
+	videoTracks int // video tracks subscribed so far
+	audio       []int16
+	audioTracks int
+	data        []Data
+	left        []string // identities that left
+	wg          sync.WaitGroup
+	closers     []func()
+}
+
+// Token mints a token for identity in room, allowed to subscribe and
+// publish data.
+func Token(key, secret, room, identity string) (string, error) {
+	yes, no := true, false
+	return auth.NewAccessToken(key, secret).SetIdentity(identity).SetValidFor(time.Hour).
+		SetVideoGrant(&auth.VideoGrant{RoomJoin: true, Room: room, CanSubscribe: &yes, CanPublish: &no, CanPublishData: &yes}).
+		ToJWT()
+}
+
+// Join connects a subscriber to room as identity.
+func Join(ctx context.Context, url, key, secret, room, identity string) (*Subscriber, error) {
+	s := &Subscriber{cond: make(chan struct{})}
+	cb := lksdk.NewRoomCallback()
+	cb.OnTrackSubscribed = s.onTrack
+	cb.OnDataPacket = func(d lksdk.DataPacket, p lksdk.DataReceiveParams) {
+		if u, ok := d.(*lksdk.UserDataPacket); ok {
+			s.update(func() { s.data = append(s.data, Data{Topic: u.Topic, Payload: slices.Clone(u.Payload), From: p.SenderIdentity, At: time.Now()}) })
+		}
+	}
+	cb.OnParticipantDisconnected = func(p *lksdk.RemoteParticipant) {
+		s.update(func() { s.left = append(s.left, p.Identity()) })
+	}
+	tok, err := Token(key, secret, room, identity)
+	if err != nil {
+		return nil, err
+	}
+	r := lksdk.NewRoom(cb)
+	r.SetLogger(protoLogger.GetDiscardLogger())
+	if err := r.JoinWithContextAndToken(ctx, url, tok); err != nil {
+		return nil, fmt.Errorf("subscriber join: %w", err)
+	}
+	s.Room = r
+	return s, nil
+}
+
+// update changes the state under the lock and wakes the waiters.
+func (s *Subscriber) update(f func()) {
+	s.mu.Lock()
+	f()
+	close(s.cond)
+	s.cond = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// Wait waits until cond (called under the lock) holds, or ctx ends.
+func (s *Subscriber) Wait(ctx context.Context, what string, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ok, ch := cond(), s.cond
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-ch:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Subscriber) onTrack(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPublication, rp *lksdk.RemoteParticipant) {
+	switch track.Kind() {
+	case webrtc.RTPCodecTypeVideo:
+		s.update(func() { s.videoTracks++ })
+		s.wg.Add(1)
+		go s.readVideo(track)
+	case webrtc.RTPCodecTypeAudio:
+		t, err := lkmedia.NewPCMRemoteTrack(track, &pcmSink{s: s}, lkmedia.WithTargetChannels(2), lkmedia.WithTargetSampleRate(48000))
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.audioTracks++
+		s.closers = append(s.closers, t.Close)
+		s.mu.Unlock()
+	}
+}
+
+// readVideo depacketizes and decodes a VP8 track until it ends.
+func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
+	defer s.wg.Done()
+	dec, err := vpx.NewDecoder()
+	if err != nil {
+		return
+	}
+	defer dec.Close()
+	sb := samplebuilder.New(256, &codecs.VP8Packet{}, 90000)
+	haveKey := false
+	for {
+		pkt, _, err := track.ReadRTP()
+		if err != nil {
+			return
+		}
+		sb.Push(pkt)
+		for smp := sb.Pop(); smp != nil; smp = sb.Pop() {
+			if len(smp.Data) == 0 {
+				continue
+			}
+			if !haveKey && smp.Data[0]&1 != 0 { // not a keyframe yet
+				continue
+			}
+			img, err := dec.Decode(smp.Data)
+			if err != nil {
+				haveKey = false
+				continue
+			}
+			haveKey = true
+			now := time.Now()
+			if s.OnFrame != nil {
+				s.OnFrame(img, now)
+			}
+			cp := yuv.NewI420(img.Width, img.Height)
+			copyPlanes(cp, img)
+			s.update(func() { s.img, s.frames = cp, s.frames+1 })
+		}
+	}
+}
+
+func copyPlanes(dst, src *yuv.I420) {
+	for y := 0; y < src.Height; y++ {
+		copy(dst.Y[y*dst.StrideY:y*dst.StrideY+src.Width], src.Y[y*src.StrideY:])
+	}
+	cw, ch := src.ChromaSize()
+	for y := 0; y < ch; y++ {
+		copy(dst.U[y*dst.StrideUV:y*dst.StrideUV+cw], src.U[y*src.StrideUV:])
+		copy(dst.V[y*dst.StrideUV:y*dst.StrideUV+cw], src.V[y*src.StrideUV:])
+	}
+}
+
+// pcmSink collects the left channel of the decoded stereo sound. (The
+// SDK's own stereo-to-mono downmix overflows int16 near full scale, which
+// would add clicks that are not in the stream.)
+type pcmSink struct{ s *Subscriber }
+
+func (p *pcmSink) WriteSample(smp media.PCM16Sample) error {
+	p.s.update(func() {
+		for i := 0; i+1 < len(smp); i += 2 {
+			p.s.audio = append(p.s.audio, smp[i])
+		}
+	})
+	return nil
+}
+func (p *pcmSink) Close() error { return nil }
+
+// Frames returns the number of video frames decoded so far.
+func (s *Subscriber) Frames() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.frames
+}
+
+// Picture returns the latest decoded picture (nil before the first).
+func (s *Subscriber) Picture() *yuv.I420 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.img
+}
+
+// RGB returns the colour of pixel (x, y) of img (BT.601 limited range).
+func RGB(img *yuv.I420, x, y int) (r, g, b int) {
+	yy := float64(img.Y[y*img.StrideY+x]) - 16
+	u := float64(img.U[(y/2)*img.StrideUV+x/2]) - 128
+	v := float64(img.V[(y/2)*img.StrideUV+x/2]) - 128
+	clamp := func(f float64) int { return int(min(max(f+0.5, 0), 255)) }
+	return clamp(1.164*yy + 1.596*v), clamp(1.164*yy - 0.392*u - 0.813*v), clamp(1.164*yy + 2.017*u)
+}
+
+// Near reports whether two colours are within tol on every channel.
+func Near(r, g, b, wr, wg, wb, tol int) bool {
+	d := func(a, b int) bool { return a-b <= tol && b-a <= tol }
+	return d(r, wr) && d(g, wg) && d(b, wb)
+}
+
+// WaitColour waits until a frame decoded after now has colour (r,g,b)
+// within tol at (x, y), and returns the time it was seen.
+func (s *Subscriber) WaitColour(ctx context.Context, x, y, r, g, b, tol int) error {
+	var last string
+	err := s.Wait(ctx, fmt.Sprintf("colour %d,%d,%d at (%d,%d)", r, g, b, x, y), func() bool {
+		if s.img == nil || x >= s.img.Width || y >= s.img.Height {
+			return false
+		}
+		gr, gg, gb := RGB(s.img, x, y)
+		last = fmt.Sprintf("%d,%d,%d in a %dx%d frame", gr, gg, gb, s.img.Width, s.img.Height)
+		return Near(gr, gg, gb, r, g, b, tol)
+	})
+	if err != nil {
+		return fmt.Errorf("%w (last seen %s)", err, last)
+	}
+	return nil
+}
+
+// Audio returns the left channel of the 48 kHz sound decoded so far.
+func (s *Subscriber) Audio() []int16 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.audio)
+}
+
+// Messages returns the data messages received on topic.
+func (s *Subscriber) Messages(topic string) []Data {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.MessagesLocked(topic)
+}
+
+// MessagesLocked is Messages for use inside a Wait condition (which runs
+// under the subscriber's lock).
+func (s *Subscriber) MessagesLocked(topic string) []Data {
+	var out []Data
+	for _, d := range s.data {
+		if d.Topic == topic {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// LeftLocked reports whether identity has left the room; for use inside a
+// Wait condition (which runs under the subscriber's lock).
+func (s *Subscriber) LeftLocked(identity string) bool {
+	return slices.Contains(s.left, identity)
+}
+
+// RPC calls method on the participant to.
+func (s *Subscriber) RPC(to, method string, payload any) (string, error) {
+	var p string
+	switch v := payload.(type) {
+	case string:
+		p = v
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return "", err
+		}
+		p = string(b)
+	}
+	res, err := s.Room.LocalParticipant.PerformRpc(lksdk.PerformRpcParams{DestinationIdentity: to, Method: method, Payload: p})
+	if err != nil {
+		return "", err
+	}
+	if res == nil {
+		return "", errors.New("empty RPC response")
+	}
+	return *res, nil
+}
+
+// Send publishes a reliable data message on topic to the participant to.
+func (s *Subscriber) Send(to, topic string, payload []byte) error {
+	return s.Room.LocalParticipant.PublishDataPacket(lksdk.UserData(payload),
+		lksdk.WithDataPublishTopic(topic), lksdk.WithDataPublishReliable(true), lksdk.WithDataPublishDestination([]string{to}))
+}
+
+// Close leaves the room and waits for the decoders to stop.
+func (s *Subscriber) Close() {
+	s.Room.Disconnect()
+	s.mu.Lock()
+	closers := s.closers
+	s.closers = nil
+	s.mu.Unlock()
+	for _, c := range closers {
+		c()
+	}
+	s.wg.Wait()
+}

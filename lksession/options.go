@@ -1,0 +1,147 @@
+package lksession
+
+import (
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lkbrowser/lkbrowser"
+)
+
+// Defaults of Options.
+const (
+	DefaultRoom     = "lkbrowser"
+	DefaultIdentity = "lkbrowser"
+	// DefaultInputRate is how many input events a second one participant may
+	// send; DefaultInputBurst how many at once.
+	DefaultInputRate  = 500
+	DefaultInputBurst = 1000
+)
+
+// Track names, as in the reference.
+const (
+	VideoTrackName = "browser-video"
+	AudioTrackName = "browser-audio"
+)
+
+// forbiddenSchemes are never loaded on a request from the room, whatever
+// Options.AllowedSchemes says: they reach local files, the browser's own
+// pages or run code in the page's origin.
+var forbiddenSchemes = []string{"file", "chrome", "javascript", "data", "devtools", "chrome-extension", "view-source", "filesystem", "blob"}
+
+// ErrInvalidOptions marks Options that Start refuses.
+var ErrInvalidOptions = errors.New("lksession: invalid options")
+
+// Options configures a Session. URL and either Token or APIKey and
+// APISecret are required.
+type Options struct {
+	// URL is the LiveKit server, e.g. wss://example.livekit.cloud or
+	// ws://127.0.0.1:7880.
+	URL string
+	// Token is a join token. When empty, the session mints its own tokens
+	// (for every connection) from APIKey and APISecret, for Room and
+	// Identity. Neither appears in logs or errors.
+	Token             string
+	APIKey, APISecret string
+	// Room and Identity name the room and the page's participant when the
+	// session mints tokens. Defaults: "lkbrowser" and "lkbrowser".
+	Room, Identity string
+	// Name is the participant's display name; default the identity.
+	Name string
+
+	// VideoBitrate is the VP8 target in kbit/s, 100..50000. Default 2500
+	// for pages up to 1280x720 pixels, 4500 above.
+	VideoBitrate int
+	// NoAudio publishes video only. Audio is published (track
+	// "browser-audio") when the page first makes sound, as in the reference.
+	NoAudio bool
+	// ViewOnly ignores remote control: no focus, input or navigation RPCs.
+	ViewOnly bool
+	// AllowedSchemes are the URL schemes that browser/navigate may load.
+	// Default http and https. file, chrome, javascript, data and the other
+	// local schemes are refused whatever this says.
+	AllowedSchemes []string
+	// InputRate and InputBurst limit the input events a second each
+	// participant may send (token bucket); events beyond are dropped.
+	// Defaults DefaultInputRate and DefaultInputBurst.
+	InputRate, InputBurst int
+
+	// OnEvent, when set, receives every event of the page: the session
+	// reads Page.Events itself (for URL and cursor broadcasts), so this is
+	// how the program still sees them. It is called from the session's
+	// goroutine and must not block.
+	OnEvent func(lkbrowser.Event)
+	// Logger receives the session's and the LiveKit SDK's logs; default
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults(pageW, pageH int) error {
+	bad := func(why string) error { return errors.Join(ErrInvalidOptions, errors.New("lksession: "+why)) }
+	if o.URL == "" {
+		return bad("no LiveKit URL")
+	}
+	if !strings.HasPrefix(o.URL, "ws://") && !strings.HasPrefix(o.URL, "wss://") &&
+		!strings.HasPrefix(o.URL, "http://") && !strings.HasPrefix(o.URL, "https://") {
+		return bad("LiveKit URL must start with ws://, wss://, http:// or https://")
+	}
+	if o.Token == "" && (o.APIKey == "" || o.APISecret == "") {
+		return bad("need a token, or an API key and secret")
+	}
+	if o.Room == "" {
+		o.Room = DefaultRoom
+	}
+	if o.Identity == "" {
+		o.Identity = DefaultIdentity
+	}
+	if o.Identity == AgentIdentity {
+		return bad("identity " + AgentIdentity + " is reserved for the agent's focus")
+	}
+	switch {
+	case o.VideoBitrate == 0 && pageW*pageH > 1280*720:
+		o.VideoBitrate = 4500
+	case o.VideoBitrate == 0:
+		o.VideoBitrate = 2500
+	case o.VideoBitrate < 100 || o.VideoBitrate > 50000:
+		return bad("video bitrate must be 100..50000 kbit/s")
+	}
+	if len(o.AllowedSchemes) == 0 {
+		o.AllowedSchemes = []string{"http", "https"}
+	}
+	o.AllowedSchemes = slices.DeleteFunc(slices.Clone(o.AllowedSchemes), func(s string) bool {
+		return slices.Contains(forbiddenSchemes, strings.ToLower(s))
+	})
+	if len(o.AllowedSchemes) == 0 {
+		return bad("no allowed navigation scheme left (file, chrome, javascript and data are never allowed)")
+	}
+	if o.InputRate < 0 || o.InputBurst < 0 {
+		return bad("input rate and burst must not be negative")
+	}
+	if o.InputRate == 0 {
+		o.InputRate = DefaultInputRate
+	}
+	if o.InputBurst == 0 {
+		o.InputBurst = DefaultInputBurst
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Timing of the session.
+const (
+	// stillRepeat is how often the last picture is sent again while the
+	// page does not change, so that the track stays alive (tiny delta
+	// frames; a late joiner gets a keyframe at once on its PLI anyway).
+	stillRepeat = 500 * time.Millisecond
+	// keyframeGap is the shortest time between two keyframes asked for by
+	// PLI/FIR: one keyframe serves every subscriber that asked meanwhile.
+	keyframeGap = 100 * time.Millisecond
+	// opTimeout bounds one page operation (input, navigation) from the room.
+	opTimeout = 10 * time.Second
+	// reconnectMax is the longest wait between two attempts to rejoin.
+	reconnectMax = 10 * time.Second
+)

@@ -1,0 +1,132 @@
+// Package room holds the end-to-end tests of the LiveKit session and of
+// `lkbrowser publish`: real Chromium, Xvfb and PulseAudio, a real
+// livekit-server started here, and subscribers built on server-sdk-go that
+// decode what they receive. Everything runs inside a private network
+// namespace made by the test binary itself (internal/netns), so no packet
+// leaves it.
+package room
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	protoLogger "github.com/livekit/protocol/logger"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+
+	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/lkserver"
+	"github.com/lkbrowser/lkbrowser/internal/netns"
+)
+
+var (
+	engine  *lkbrowser.Engine
+	web     *httptest.Server
+	lk      *lkserver.Server
+	clicked atomic.Int64 // clicks reported by the test page
+	testLog *slog.Logger
+)
+
+func TestMain(m *testing.M) {
+	inside, code, err := netns.Enter()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(max(code, 1))
+	}
+	if !inside {
+		os.Exit(code)
+	}
+	os.Exit(run(m))
+}
+
+// serverConfig is a livekit-server reachable inside the namespace.
+func serverConfig() lkserver.Config {
+	return lkserver.Config{
+		BindAddresses: []string{"127.0.0.1", netns.Addr},
+		NodeIP:        netns.Addr,
+		Interfaces:    []string{"lo", "lkt0"},
+		Logger:        testLog,
+	}
+}
+
+func run(m *testing.M) int {
+	level := slog.LevelWarn
+	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
+		level = slog.LevelDebug
+	} else {
+		lksdk.SetLogger(protoLogger.GetDiscardLogger())
+	}
+	testLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	tmp, err := os.MkdirTemp("", "lkbrowser-room-tests-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir("testdata")))
+	mux.HandleFunc("/clicked", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		clicked.Store(int64(n))
+	})
+	web = httptest.NewServer(mux)
+	defer web.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	lk, err = lkserver.Start(ctx, serverConfig())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "livekit-server:", err)
+		return 1
+	}
+	engine, err = lkbrowser.NewEngine(ctx, lkbrowser.Options{Logger: testLog, TempDir: tmp, CacheDir: filepath.Join(tmp, "cache")})
+	if err != nil {
+		lk.Close()
+		fmt.Fprintln(os.Stderr, "engine:", err)
+		return 1
+	}
+	code := m.Run()
+	if err := engine.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "engine close:", err)
+		code = 1
+	}
+	if err := lk.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "livekit-server close:", err)
+		code = 1
+	}
+	if kids := childProcesses(); len(kids) > 0 {
+		fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
+		code = 1
+	}
+	return code
+}
+
+// childProcesses lists the live child processes of the test binary.
+func childProcesses() []string {
+	self := strconv.Itoa(os.Getpid())
+	var kids []string
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 && f[1] == self && f[0] != "Z" {
+			kids = append(kids, strings.TrimSpace(s[:i+1]))
+		}
+	}
+	return kids
+}
