@@ -36,9 +36,12 @@ type Data struct {
 	At      time.Time
 }
 
-// Subscriber is a room participant that watches a published page.
+// Subscriber is a room participant that watches a published page. Like a
+// real viewer it joins again when the server drops it (e.g. on a restart).
 type Subscriber struct {
-	Room *lksdk.Room
+	url, token string
+	room       *lksdk.Room // guarded by mu
+	closed     bool        // guarded by mu
 
 	// OnFrame, when set before Join returns frames, is called on the video
 	// goroutine with each decoded picture (valid during the call only).
@@ -68,28 +71,74 @@ func Token(key, secret, room, identity string) (string, error) {
 
 // Join connects a subscriber to room as identity.
 func Join(ctx context.Context, url, key, secret, room, identity string) (*Subscriber, error) {
-	s := &Subscriber{cond: make(chan struct{})}
+	tok, err := Token(key, secret, room, identity)
+	if err != nil {
+		return nil, err
+	}
+	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok}
+	r, err := s.join(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.room = r
+	return s, nil
+}
+
+// join makes a connection to the room.
+func (s *Subscriber) join(ctx context.Context) (*lksdk.Room, error) {
 	cb := lksdk.NewRoomCallback()
 	cb.OnTrackSubscribed = s.onTrack
 	cb.OnDataPacket = func(d lksdk.DataPacket, p lksdk.DataReceiveParams) {
 		if u, ok := d.(*lksdk.UserDataPacket); ok {
-			s.update(func() { s.data = append(s.data, Data{Topic: u.Topic, Payload: slices.Clone(u.Payload), From: p.SenderIdentity, At: time.Now()}) })
+			s.update(func() {
+				s.data = append(s.data, Data{Topic: u.Topic, Payload: slices.Clone(u.Payload), From: p.SenderIdentity, At: time.Now()})
+			})
 		}
 	}
 	cb.OnParticipantDisconnected = func(p *lksdk.RemoteParticipant) {
 		s.update(func() { s.left = append(s.left, p.Identity()) })
 	}
-	tok, err := Token(key, secret, room, identity)
-	if err != nil {
-		return nil, err
-	}
+	cb.OnDisconnected = func() { go s.rejoin() }
 	r := lksdk.NewRoom(cb)
 	r.SetLogger(protoLogger.GetDiscardLogger())
-	if err := r.JoinWithContextAndToken(ctx, url, tok); err != nil {
+	if err := r.JoinWithContextAndToken(ctx, s.url, s.token); err != nil {
 		return nil, fmt.Errorf("subscriber join: %w", err)
 	}
-	s.Room = r
-	return s, nil
+	return r, nil
+}
+
+// rejoin joins again after the SDK gave up on a connection, until Close.
+func (s *Subscriber) rejoin() {
+	for {
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err := s.join(ctx)
+		cancel()
+		if err == nil {
+			s.mu.Lock()
+			if s.closed {
+				s.mu.Unlock()
+				r.Disconnect()
+				return
+			}
+			s.room = r
+			s.mu.Unlock()
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// Room returns the current connection.
+func (s *Subscriber) Room() *lksdk.Room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.room
 }
 
 // update changes the state under the lock and wakes the waiters.
@@ -210,6 +259,10 @@ func (s *Subscriber) Frames() int {
 	return s.frames
 }
 
+// FramesLocked is Frames for use inside a Wait condition (which runs under
+// the subscriber's lock).
+func (s *Subscriber) FramesLocked() int { return s.frames }
+
 // Picture returns the latest decoded picture (nil before the first).
 func (s *Subscriber) Picture() *yuv.I420 {
 	s.mu.Lock()
@@ -295,7 +348,7 @@ func (s *Subscriber) RPC(to, method string, payload any) (string, error) {
 		}
 		p = string(b)
 	}
-	res, err := s.Room.LocalParticipant.PerformRpc(lksdk.PerformRpcParams{DestinationIdentity: to, Method: method, Payload: p})
+	res, err := s.Room().LocalParticipant.PerformRpc(lksdk.PerformRpcParams{DestinationIdentity: to, Method: method, Payload: p})
 	if err != nil {
 		return "", err
 	}
@@ -307,17 +360,19 @@ func (s *Subscriber) RPC(to, method string, payload any) (string, error) {
 
 // Send publishes a reliable data message on topic to the participant to.
 func (s *Subscriber) Send(to, topic string, payload []byte) error {
-	return s.Room.LocalParticipant.PublishDataPacket(lksdk.UserData(payload),
+	return s.Room().LocalParticipant.PublishDataPacket(lksdk.UserData(payload),
 		lksdk.WithDataPublishTopic(topic), lksdk.WithDataPublishReliable(true), lksdk.WithDataPublishDestination([]string{to}))
 }
 
 // Close leaves the room and waits for the decoders to stop.
 func (s *Subscriber) Close() {
-	s.Room.Disconnect()
 	s.mu.Lock()
+	s.closed = true
+	r := s.room
 	closers := s.closers
 	s.closers = nil
 	s.mu.Unlock()
+	r.Disconnect()
 	for _, c := range closers {
 		c()
 	}
