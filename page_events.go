@@ -166,3 +166,11 @@ func (t *tabEvents) setURL(url string) {
 		t.emit(&URLChanged{now(), url})
 	}
 }
+
+// URL returns the page's current address: the URL of the last URLChanged
+// event ("" before the first).
+func (p *Page) URL() string {
+	p.tab.mu.Lock()
+	defer p.tab.mu.Unlock()
+	return p.tab.url
+}

@@ -49,6 +49,7 @@ func newControl(s *Session) *control {
 		policy:      lkbrowser.URLPolicy{Schemes: s.opts.AllowedSchemes},
 		jobs:        make(chan job, inputQueue),
 		interrupted: make(chan struct{}),
+		url:         s.page.URL(),
 		limiters:    map[string]*rate.Limiter{},
 		lastWarn:    map[string]time.Time{},
 	}

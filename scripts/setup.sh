@@ -10,7 +10,9 @@ runtime=(chromium xvfb xauth fonts-dejavu-core pulseaudio)
 # window (xview: xcb-keysyms), and pkg-config.
 build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libvpx-dev libyuv-dev libopus-dev libopusfile-dev libsoxr-dev)
 # Tests and debugging aids (xdotool: real X input in the dev-mode tests).
-tests=(x11-utils procps iproute2 xdotool ffmpeg)
+# util-linux (unshare) and iproute2 (ip): the private network namespace of
+# the LiveKit tests (internal/netns).
+tests=(x11-utils procps util-linux iproute2 xdotool ffmpeg)
 
 want=("${runtime[@]}" "${build[@]}" "${tests[@]}")
 missing=()
@@ -42,6 +44,26 @@ fi
 command -v go >/dev/null 2>&1 || { echo "setup: Go is required (https://go.dev/doc/install)" >&2; exit 1; }
 go mod download
 
+# livekit-server for the LiveKit tests and for `lkbrowser publish` without a
+# server URL (internal/lkserver). Built from source: v1.13.6 and later cannot
+# be installed from the module proxy (their go.mod replaces pion modules with
+# forks it does not serve). The build takes about 2 minutes.
+lk_version=1.13.5
+lk_have="$(livekit-server --version 2>/dev/null || true)"
+if [ "$lk_have" = "livekit-server version $lk_version" ]; then
+  echo "setup: livekit-server $lk_version present"
+else
+  echo "setup: building livekit-server $lk_version (about 2 minutes)"
+  lk_tmp="$(mktemp -d)"
+  GOBIN="$lk_tmp" go install "github.com/livekit/livekit-server/cmd/server@v$lk_version" || { rm -rf "$lk_tmp"; exit 1; }
+  $SUDO install -m 0755 "$lk_tmp/server" /usr/local/bin/livekit-server || { rm -rf "$lk_tmp"; exit 1; }
+  rm -rf "$lk_tmp"
+  lk_have="$(livekit-server --version 2>/dev/null || true)"
+  if [ "$lk_have" != "livekit-server version $lk_version" ]; then
+    echo "setup: warning: installed /usr/local/bin/livekit-server, but livekit-server on PATH ($(command -v livekit-server || echo none)) reports: ${lk_have:-nothing}" >&2
+  fi
+fi
+
 # playwright-core for tests/devtools_test.go, exactly as package-lock.json
 # pins it. npm ci runs again only when the lock file changed since the last
 # install (its sha256 is stamped into node_modules).
@@ -55,4 +77,28 @@ else
   (cd "$pw" && NPM_CONFIG_UPDATE_NOTIFIER=false npm ci --no-audit --no-fund --loglevel=error)
   echo "$lock_sum" >"$stamp"
 fi
+# --- Viewer (internal/viewer) -----------------------------------------------
+# livekit-client for the viewer page that `lkbrowser publish` serves, exactly
+# as internal/viewer/web/package-lock.json pins it, installed the same way as
+# playwright-core above. Its browser bundle is copied into web/vendor/, which
+# the Go package embeds (gitignored; rebuild Go after setup changes it).
+vw="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/internal/viewer/web"
+vw_stamp="$vw/node_modules/.package-lock.sha256"
+vw_sum="$(sha256sum "$vw/package-lock.json" | cut -d' ' -f1)"
+vw_dist="$vw/node_modules/livekit-client/dist/livekit-client.umd.js"
+if [ -f "$vw_stamp" ] && [ "$(cat "$vw_stamp")" = "$vw_sum" ] && [ -f "$vw_dist" ]; then
+  echo "setup: livekit-client present"
+else
+  echo "setup: npm ci in internal/viewer/web"
+  (cd "$vw" && NPM_CONFIG_UPDATE_NOTIFIER=false npm ci --no-audit --no-fund --loglevel=error)
+  echo "$vw_sum" >"$vw_stamp"
+fi
+if cmp -s "$vw_dist" "$vw/vendor/livekit-client.umd.js"; then
+  echo "setup: viewer vendor bundle up to date"
+else
+  echo "setup: copying livekit-client.umd.js to internal/viewer/web/vendor"
+  cp "$vw_dist" "$vw/vendor/.livekit-client.umd.js.tmp"
+  mv "$vw/vendor/.livekit-client.umd.js.tmp" "$vw/vendor/livekit-client.umd.js"
+fi
+# --- end viewer ----------------------------------------------------------------
 echo "setup: done"

@@ -34,6 +34,7 @@ var (
 	lk      *lkserver.Server
 	clicked atomic.Int64 // clicks reported by the test page
 	testLog *slog.Logger
+	tmpDir  string // removed after the tests
 )
 
 func TestMain(m *testing.M) {
@@ -72,6 +73,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	tmpDir = tmp
+	if err := os.Mkdir(filepath.Join(tmp, "engine"), 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir("testdata")))
@@ -89,7 +95,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "livekit-server:", err)
 		return 1
 	}
-	engine, err = lkbrowser.NewEngine(ctx, lkbrowser.Options{Logger: testLog, TempDir: tmp, CacheDir: filepath.Join(tmp, "cache")})
+	engine, err = lkbrowser.NewEngine(ctx, lkbrowser.Options{Logger: testLog, TempDir: filepath.Join(tmp, "engine"), CacheDir: filepath.Join(tmp, "cache")})
 	if err != nil {
 		lk.Close()
 		fmt.Fprintln(os.Stderr, "engine:", err)

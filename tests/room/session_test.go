@@ -193,7 +193,7 @@ func TestNavigateRPC(t *testing.T) {
 	if _, err := sub.RPC(lksession.DefaultIdentity, lksession.MethodNavigate, "{nonsense"); err == nil {
 		t.Error("a malformed navigate payload was accepted")
 	}
-	if got := evalString(t, page, "location.href"); got != target {
+	if got := evalString(t, page, "location.href"); got != target || page.URL() != target {
 		t.Fatalf("page at %s after refused navigations, want %s", got, target)
 	}
 
