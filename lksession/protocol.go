@@ -189,7 +189,13 @@ func decodeEvent(r json.RawMessage) (InputEvent, string) {
 	case InputKeyDown, InputKeyUp:
 		num("keyCode", w.KeyCode, true, 0, 255, &ev.KeyCode)
 	case InputChar:
-		num("keyCode", w.KeyCode, false, 0, 255, &ev.KeyCode)
+		// CEF and browsers put the character itself in a char event's
+		// key code, so it may exceed 255; only small codes are kept as
+		// virtual key codes.
+		num("keyCode", w.KeyCode, false, 0, utf8.MaxRune, &ev.KeyCode)
+		if ev.KeyCode > 255 {
+			ev.KeyCode = 0
+		}
 		var c int
 		num("charCode", w.CharCode, true, 1, utf8.MaxRune, &c)
 		if reason == "" && !utf8.ValidRune(rune(c)) {

@@ -15,6 +15,7 @@ func TestDecodeInputAccepts(t *testing.T) {
 		{"type":"keydown","keyCode":65,"modifiers":2,"extra":"ignored"},
 		{"type":"char","keyCode":65,"charCode":65},
 		{"type":"char","charCode":20320},
+		{"type":"char","keyCode":20320,"charCode":20320},
 		{"type":"keyup","keyCode":65}]`
 	got, err := DecodeInput([]byte(msg))
 	if err != nil {
@@ -27,6 +28,7 @@ func TestDecodeInputAccepts(t *testing.T) {
 		{Type: InputWheel, X: 1, Y: 2, DeltaY: -120},
 		{Type: InputKeyDown, KeyCode: 65, Modifiers: 2},
 		{Type: InputChar, KeyCode: 65, CharCode: 'A'},
+		{Type: InputChar, CharCode: '你'},
 		{Type: InputChar, CharCode: '你'},
 		{Type: InputKeyUp, KeyCode: 65},
 	}

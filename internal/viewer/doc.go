@@ -48,5 +48,17 @@
 // data-video (none|waiting|playing: playing once a frame of a video with a
 // non-zero size was presented), data-video-size ("WxH" of the decoded
 // video), data-audio (none|blocked|on|muted), data-identity (this viewer's
-// identity) and data-publisher (present|absent).
+// identity) and data-publisher (present|absent). window.lkViewer offers
+// toClient(x, y) (the client position of the centre of page pixel x,y, through
+// the letterboxing), toPage(clientX, clientY), state() and room. Opening the
+// page with ?debug turns on livekit-client's debug log in the console.
+//
+// Input the page sends, beyond the protocol's letter: a mousemove to the
+// press position precedes each mousedown; a key that types a character sends
+// keydown, char (keyCode = charCode = the Unicode code point, which may
+// exceed 255), keyup; Enter types '\r' (char 13), as in CEF; no char is sent
+// while Ctrl, Alt or Meta is held (except for AltGr characters). Keys and
+// buttons still held when the page loses focus are released. The page
+// learns the focus holder and the URL only from the publisher's broadcasts,
+// so the publisher should send both to each participant that joins.
 package viewer

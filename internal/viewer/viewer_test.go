@@ -203,7 +203,9 @@ func TestJoin(t *testing.T) {
 		t.Errorf("Token called %d times, want 5", n)
 	}
 
+	tk.mu.Lock()
 	tk.fail = true
+	tk.mu.Unlock()
 	resp, body := get(t, srv.Client(), "GET", srv.URL+"/api/join", "")
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, "no key") {
 		t.Errorf("join with failing Token: %s %q", resp.Status, body)
@@ -244,6 +246,8 @@ func TestMethods(t *testing.T) {
 			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
 		}
 	}
+	tk.mu.Lock()
+	defer tk.mu.Unlock()
 	if len(tk.ids) != 0 {
 		t.Errorf("tokens minted for refused requests: %v", tk.ids)
 	}
