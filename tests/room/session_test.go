@@ -99,10 +99,11 @@ func TestRemoteControlNeedsFocus(t *testing.T) {
 	keys, _ := json.Marshal([]map[string]any{
 		{"type": "keydown", "keyCode": 72}, {"type": "char", "keyCode": 72, "charCode": 'h'}, {"type": "keyup", "keyCode": 72},
 		{"type": "keydown", "keyCode": 73}, {"type": "char", "keyCode": 73, "charCode": 'i'}, {"type": "keyup", "keyCode": 73},
+		{"type": "char", "keyCode": '你', "charCode": '你'}, // as the viewer sends an IME character
 	})
 	sendInput(t, sub, string(keys))
-	if !eventually(10*time.Second, func() bool { return evalString(t, page, "document.getElementById('text').value") == "hi" }) {
-		t.Fatalf("typed %q, want hi", evalString(t, page, "document.getElementById('text').value"))
+	if !eventually(10*time.Second, func() bool { return evalString(t, page, "document.getElementById('text').value") == "hi你" }) {
+		t.Fatalf("typed %q, want hi你", evalString(t, page, "document.getElementById('text').value"))
 	}
 
 	// A second participant cannot take focus from a person.
