@@ -101,6 +101,23 @@ func parseCommand(flags *flag.FlagSet, args []string, name, synopsis, help strin
 	return pos, nil
 }
 
+// checkPage refuses a --width, --height, --fps or --video-bitrate the
+// library would refuse; 0, which the library reads as "default", is refused
+// too, except for the bitrate (0: the default by size).
+func checkPage(cmd string, width, height, fps, videoKbps int) error {
+	if err := checkPageSize(width, height); err != nil {
+		return err
+	}
+	if fps < lkbrowser.MinFrameRate || fps > lkbrowser.MaxFrameRate {
+		return &lkbrowser.InvalidArgumentError{Arg: "--fps", Value: strconv.Itoa(fps),
+			Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinFrameRate, lkbrowser.MaxFrameRate), Err: lkbrowser.ErrInvalidFrameRate}
+	}
+	if videoKbps != 0 && (videoKbps < 100 || videoKbps > 50000) {
+		return usageErrorf("%s: --video-bitrate must be 100..50000 kbit/s", cmd)
+	}
+	return nil
+}
+
 // checkPageSize refuses a --width or --height the library would refuse; 0,
 // which the library reads as "default", is refused too.
 func checkPageSize(width, height int) error {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/livekit/protocol/auth"
@@ -81,15 +80,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // validate checks the arguments before anything starts.
 func (p *pub) validate() error {
-	if err := checkPageSize(p.width, p.height); err != nil {
+	if err := checkPage("publish", p.width, p.height, p.fps, p.videoKbps); err != nil {
 		return err
-	}
-	if p.fps < lkbrowser.MinFrameRate || p.fps > lkbrowser.MaxFrameRate {
-		return &lkbrowser.InvalidArgumentError{Arg: "--fps", Value: strconv.Itoa(p.fps),
-			Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinFrameRate, lkbrowser.MaxFrameRate), Err: lkbrowser.ErrInvalidFrameRate}
-	}
-	if p.videoKbps != 0 && (p.videoKbps < 100 || p.videoKbps > 50000) {
-		return usageErrorf("publish: --video-bitrate must be 100..50000 kbit/s")
 	}
 	if p.room == "" || p.identity == "" || p.identity == lksession.AgentIdentity {
 		return usageErrorf("publish: --room and --identity must be non-empty, and the identity not %s", lksession.AgentIdentity)

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,15 +64,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // validate checks the arguments before anything starts.
 func (r *rec) validate() error {
-	if err := checkPageSize(r.width, r.height); err != nil {
+	if err := checkPage("record", r.width, r.height, r.fps, r.videoKbps); err != nil {
 		return err
-	}
-	if r.fps < lkbrowser.MinFrameRate || r.fps > lkbrowser.MaxFrameRate {
-		return &lkbrowser.InvalidArgumentError{Arg: "--fps", Value: strconv.Itoa(r.fps),
-			Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinFrameRate, lkbrowser.MaxFrameRate), Err: lkbrowser.ErrInvalidFrameRate}
-	}
-	if r.videoKbps != 0 && (r.videoKbps < 100 || r.videoKbps > 50000) {
-		return usageErrorf("record: --video-bitrate must be 100..50000 kbit/s")
 	}
 	if r.audioKbp < 16 || r.audioKbp > 510 {
 		return usageErrorf("record: --audio-bitrate must be 16..510 kbit/s")
