@@ -50,8 +50,9 @@
 //
 // The SDK resumes or restarts a broken connection by itself (republishing
 // the tracks); if it gives up, the session joins again with back-off (up to
-// 10 s between attempts) until Close. Every new connection starts with a
-// keyframe and tells the room the address and focus holder again.
+// 10 s between attempts) until Close; with Options.NoRejoin it closes
+// itself instead. Every new connection starts with a keyframe and tells the
+// room the address and focus holder again.
 //
 // # Lifecycle, concurrency and ownership
 //

@@ -68,6 +68,14 @@ type Options struct {
 	// Defaults DefaultInputRate and DefaultInputBurst.
 	InputRate, InputBurst int
 
+	// NoRejoin makes the session close itself (see Done), instead of
+	// joining again, when its connection is lost for good: the server
+	// closed or deleted the room or removed the participant, or the SDK
+	// gave up. For a page run as an agent job, whose job ends with the
+	// room and whose dispatcher places it again when needed: a rejoin
+	// would create the closed room anew.
+	NoRejoin bool
+
 	// OnEvent, when set, receives every event of the page: the session
 	// reads Page.Events itself (for URL and cursor broadcasts), so this is
 	// how the program still sees them. It is called from the session's

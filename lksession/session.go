@@ -155,6 +155,11 @@ func (s *Session) onDisconnected(c *connection, reason lksdk.DisconnectionReason
 	if c.gone.Swap(true) || s.ctx.Err() != nil {
 		return
 	}
+	if s.opts.NoRejoin {
+		s.log.Info("disconnected from the room; closing (no rejoin)", "reason", reason)
+		go s.Close()
+		return
+	}
 	s.log.Warn("disconnected from the room; rejoining", "reason", reason)
 	select {
 	case s.lost <- struct{}{}:

@@ -39,6 +39,11 @@ type Config struct {
 	// DefaultAPIKey, and a random 48-character hex secret. The server wants
 	// secrets of at least 32 characters.
 	APIKey, APISecret string
+	// Redis is the address (host:port) of a Redis server that this node
+	// shares with the other nodes of a multi-node deployment: rooms, agent
+	// workers and dispatches are then routed between the nodes. Empty: a
+	// single node without Redis.
+	Redis string
 	// Dir holds the config file. Empty: a private temporary directory
 	// (0700) that Close removes.
 	Dir string
@@ -71,6 +76,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.RTCPort < 0 || cfg.RTCPort > 65534 {
 		return cfg, fmt.Errorf("lkserver: RTC port %d out of range", cfg.RTCPort)
+	}
+	if cfg.Redis != "" {
+		if _, _, err := net.SplitHostPort(cfg.Redis); err != nil {
+			return cfg, fmt.Errorf("lkserver: Redis address %q: want host:port", cfg.Redis)
+		}
 	}
 	if cfg.APIKey == "" {
 		cfg.APIKey = DefaultAPIKey

@@ -19,6 +19,12 @@ type serverConfig struct {
 	RTC           rtcConfig         `json:"rtc"`
 	Keys          map[string]string `json:"keys"`
 	Logging       loggingConfig     `json:"logging"`
+	Redis         *redisConfig      `json:"redis,omitempty"`
+}
+
+// redisConfig is the redis section (protocol's redis.RedisConfig).
+type redisConfig struct {
+	Address string `json:"address"`
 }
 
 // rtcConfig is the rtc section (mediatransportutil's rtcconfig.RTCConfig).
@@ -66,6 +72,9 @@ func newServerConfig(cfg Config, p ports) serverConfig {
 		},
 		Keys:    map[string]string{cfg.APIKey: cfg.APISecret},
 		Logging: loggingConfig{Level: "info"},
+	}
+	if cfg.Redis != "" {
+		sc.Redis = &redisConfig{Address: cfg.Redis}
 	}
 	if len(cfg.Interfaces) > 0 {
 		sc.RTC.Interfaces = &interfacesConfig{Includes: cfg.Interfaces}

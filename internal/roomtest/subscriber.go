@@ -43,9 +43,14 @@ type Subscriber struct {
 	room       *lksdk.Room // guarded by mu
 	closed     bool        // guarded by mu
 
-	// OnFrame, when set before Join returns frames, is called on the video
-	// goroutine with each decoded picture (valid during the call only).
-	OnFrame func(img *yuv.I420, at time.Time)
+	// OnFrame, when set, is called on the video goroutine with each decoded
+	// picture (valid during the call only), the time it was decoded, and
+	// how long the jitter buffer held the frame after its last packet had
+	// arrived (pion's samplebuilder releases a frame only once a packet of
+	// the next one is in: about a frame interval on a steady stream, which
+	// a browser's jitter buffer does not add). Set it with JoinWith:
+	// setting it after Join races with the video goroutine.
+	OnFrame func(img *yuv.I420, at time.Time, held time.Duration)
 
 	mu          sync.Mutex
 	cond        chan struct{} // closed and replaced on every change
@@ -71,11 +76,17 @@ func Token(key, secret, room, identity string) (string, error) {
 
 // Join connects a subscriber to room as identity.
 func Join(ctx context.Context, url, key, secret, room, identity string) (*Subscriber, error) {
+	return JoinWith(ctx, url, key, secret, room, identity, nil)
+}
+
+// JoinWith is Join with onFrame (may be nil) as the subscriber's OnFrame
+// from the start.
+func JoinWith(ctx context.Context, url, key, secret, room, identity string, onFrame func(img *yuv.I420, at time.Time, held time.Duration)) (*Subscriber, error) {
 	tok, err := Token(key, secret, room, identity)
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok}
+	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok, OnFrame: onFrame}
 	r, err := s.join(ctx)
 	if err != nil {
 		return nil, err
@@ -196,13 +207,25 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
 	defer dec.Close()
 	sb := samplebuilder.New(256, &codecs.VP8Packet{}, 90000)
 	haveKey := false
+	complete := map[uint32]time.Time{} // RTP timestamp -> its last packet's arrival
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			return
 		}
+		if pkt.Marker {
+			if len(complete) > 64 { // frames the samplebuilder dropped
+				clear(complete)
+			}
+			complete[pkt.Timestamp] = time.Now()
+		}
 		sb.Push(pkt)
 		for smp := sb.Pop(); smp != nil; smp = sb.Pop() {
+			var held time.Duration
+			if at, ok := complete[smp.PacketTimestamp]; ok {
+				held = time.Since(at)
+				delete(complete, smp.PacketTimestamp)
+			}
 			if len(smp.Data) == 0 {
 				continue
 			}
@@ -217,7 +240,7 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
 			haveKey = true
 			now := time.Now()
 			if s.OnFrame != nil {
-				s.OnFrame(img, now)
+				s.OnFrame(img, now, held)
 			}
 			cp := yuv.NewI420(img.Width, img.Height)
 			copyPlanes(cp, img)
@@ -262,6 +285,10 @@ func (s *Subscriber) Frames() int {
 // FramesLocked is Frames for use inside a Wait condition (which runs under
 // the subscriber's lock).
 func (s *Subscriber) FramesLocked() int { return s.frames }
+
+// PictureLocked is Picture for use inside a Wait condition (which runs
+// under the subscriber's lock).
+func (s *Subscriber) PictureLocked() *yuv.I420 { return s.img }
 
 // Picture returns the latest decoded picture (nil before the first).
 func (s *Subscriber) Picture() *yuv.I420 {

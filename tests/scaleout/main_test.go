@@ -1,0 +1,101 @@
+// Package scaleout holds the end-to-end tests of lkbrowser's scale-out:
+// `lkbrowser worker` processes registered with real livekit-server nodes
+// (one, or two sharing a real Redis), pages placed on them with package
+// dispatch, and subscribers that decode the pages' video. Everything runs
+// inside a private network namespace made by the test binary itself
+// (internal/netns); Redis listens on loopback inside it.
+package scaleout
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	protoLogger "github.com/livekit/protocol/logger"
+	lksdk "github.com/livekit/server-sdk-go/v2"
+
+	"github.com/lkbrowser/lkbrowser/internal/netns"
+)
+
+var (
+	web     *httptest.Server
+	testLog *slog.Logger
+	tmpDir  string
+	cliPath string // the lkbrowser binary built for the tests
+)
+
+func TestMain(m *testing.M) {
+	inside, code, err := netns.Enter()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(max(code, 1))
+	}
+	if !inside {
+		os.Exit(code)
+	}
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	level := slog.LevelWarn
+	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
+		level = slog.LevelDebug
+	} else {
+		lksdk.SetLogger(protoLogger.GetDiscardLogger())
+	}
+	testLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	tmp, err := os.MkdirTemp("", "lkbrowser-scaleout-tests-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	tmpDir = tmp
+
+	cliPath = filepath.Join(tmp, "lkbrowser")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", cliPath, "../../cmd/lkbrowser").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		return 1
+	}
+
+	web = httptest.NewServer(http.FileServer(http.Dir("testdata")))
+	defer web.Close()
+
+	code := m.Run()
+	if kids := childProcesses(); len(kids) > 0 {
+		fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
+		code = 1
+	}
+	return code
+}
+
+// childProcesses lists the live child processes of the test binary.
+func childProcesses() []string {
+	self := strconv.Itoa(os.Getpid())
+	var kids []string
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if len(f) > 1 && f[1] == self && f[0] != "Z" {
+			kids = append(kids, strings.TrimSpace(s[:i+1]))
+		}
+	}
+	return kids
+}
