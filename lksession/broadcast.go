@@ -2,6 +2,8 @@ package lksession
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	lksdk "github.com/livekit/server-sdk-go/v2"
@@ -10,8 +12,8 @@ import (
 )
 
 // watchPage reads the page's events: address and cursor changes go to the
-// room, every event to Options.OnEvent. When the page closes the session
-// closes too. It also takes focus back from holders who left unseen.
+// room, every event to Options.OnEvent. When the page crashes or closes
+// the session ends (Err says why). It also takes focus back from holders who left unseen.
 func (c *control) watchPage() {
 	defer c.s.wg.Done()
 	events := c.s.page.Events()
@@ -33,9 +35,12 @@ func (c *control) watchPage() {
 			if c.s.opts.OnEvent != nil {
 				c.s.opts.OnEvent(ev)
 			}
-			if _, closed := ev.(*lkbrowser.Closed); closed {
-				c.s.log.Info("the page closed; the session ends")
-				go c.s.Close() // Close waits for this goroutine
+			switch ev := ev.(type) {
+			case *lkbrowser.Crashed:
+				c.s.end(fmt.Errorf("lksession: the page crashed: %s", ev.Reason))
+				return
+			case *lkbrowser.Closed:
+				c.s.end(errors.New("lksession: the page closed"))
 				return
 			}
 		}
@@ -59,8 +64,6 @@ func (c *control) pageEvent(ev lkbrowser.Event) {
 		if conn != nil && !c.s.opts.ViewOnly {
 			c.publish(conn, TopicCursor, map[string]any{"cursor": ev.Cursor}, nil)
 		}
-	case *lkbrowser.Crashed:
-		c.s.log.Error("the page crashed; video stops", "reason", ev.Reason)
 	}
 }
 

@@ -37,7 +37,8 @@ type Session struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	done      chan struct{} // closed when Close has finished
+	done      chan struct{}         // closed when Close has finished
+	endErr    atomic.Pointer[error] // why the session ended by itself
 
 	stats counters
 }
@@ -156,8 +157,7 @@ func (s *Session) onDisconnected(c *connection, reason lksdk.DisconnectionReason
 		return
 	}
 	if s.opts.NoRejoin {
-		s.log.Info("disconnected from the room; closing (no rejoin)", "reason", reason)
-		go s.Close()
+		s.end(fmt.Errorf("lksession: disconnected from the room (%v)", reason))
 		return
 	}
 	s.log.Warn("disconnected from the room; rejoining", "reason", reason)
@@ -241,8 +241,29 @@ func (s *Session) Close() error {
 	return s.closeErr
 }
 
-// Done is closed when the session has been closed.
+// Done is closed when the session has been closed: by Close, or by itself
+// (see Err).
 func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Err tells why the session ended by itself: the page crashed or closed,
+// or (with Options.NoRejoin) the room connection was lost. It is nil while
+// the session runs and after a Close by the caller.
+func (s *Session) Err() error {
+	if e := s.endErr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// end records why the session ends by itself and closes it (without
+// waiting: it is called from the session's own goroutines).
+func (s *Session) end(err error) {
+	if s.ctx.Err() != nil || !s.endErr.CompareAndSwap(nil, &err) {
+		return
+	}
+	s.log.Info("the session ends", "err", err)
+	go s.Close()
+}
 
 // Page returns the published page.
 func (s *Session) Page() *lkbrowser.Page { return s.page }

@@ -167,18 +167,9 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 		log.Warn("first navigation failed", "url", p.url, "err", err)
 		fmt.Fprintf(stdout, "warning: %s did not load: %v\n", p.url, err)
 	}
-	crashed := make(chan string, 1)
 	sess, err := lksession.Start(start, page, lksession.Options{
 		URL: p.lkURL, APIKey: p.key, APISecret: p.secret, Room: p.room, Identity: p.identity,
 		VideoBitrate: p.videoKbps, NoAudio: p.noAudio, Logger: log,
-		OnEvent: func(ev lkbrowser.Event) {
-			if c, ok := ev.(*lkbrowser.Crashed); ok {
-				select {
-				case crashed <- c.Reason:
-				default:
-				}
-			}
-		},
 	})
 	if err != nil {
 		return err
@@ -194,10 +185,8 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 	case <-ctx.Done():
 		log.Info("publish: interrupted; leaving the room")
 		return nil
-	case reason := <-crashed:
-		return fmt.Errorf("the page crashed: %s", reason)
 	case <-sess.Done():
-		return errors.New("the session ended")
+		return sess.Err()
 	}
 }
 

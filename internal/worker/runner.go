@@ -155,18 +155,9 @@ func (r *Runner) run(ctx context.Context, job *agentworker.Job) (err error) {
 	if err := page.Navigate(start, spec.URL); err != nil {
 		log.Warn("first navigation failed; the page stays up", "err", err)
 	}
-	crashed := make(chan string, 1)
 	sess, err := lksession.Start(start, page, lksession.Options{
 		URL: job.URL, Token: job.Token, Identity: spec.Identity, Name: spec.Name, NoRejoin: true,
 		VideoBitrate: spec.VideoBitrate, NoAudio: spec.NoAudio, ViewOnly: spec.ViewOnly, Logger: r.cfg.Logger,
-		OnEvent: func(ev lkbrowser.Event) {
-			if c, ok := ev.(*lkbrowser.Crashed); ok {
-				select {
-				case crashed <- c.Reason:
-				default:
-				}
-			}
-		},
 	})
 	if err != nil {
 		return fmt.Errorf("publish page: %w", err)
@@ -191,15 +182,13 @@ func (r *Runner) run(ctx context.Context, job *agentworker.Job) (err error) {
 		select {
 		case <-ctx.Done():
 			return nil
-		case reason := <-crashed:
-			return fmt.Errorf("the page crashed: %s", reason)
 		case <-sess.Done():
-			// The server ended the connection: a termination usually follows.
+			// A lost connection is usually followed by a termination.
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-time.After(time.Second):
-				return errors.New("the page's session ended: the server closed its connection")
+				return sess.Err()
 			}
 		case <-beat.C:
 			if room := sess.Room(); room != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,5 +75,29 @@ func TestViewOnly(t *testing.T) {
 	}
 	if sess.Focus() != "" {
 		t.Fatalf("focus %q", sess.Focus())
+	}
+}
+
+// When the page's browser dies the session ends by itself, says why, and
+// leaves the room.
+func TestSessionEndsWhenPageCrashes(t *testing.T) {
+	page, sess := publish(t, lk, web.URL+"/page.html#silent", lksession.Options{})
+	sub := subscribe(t, lk, "mourner")
+	waitColour(t, sub, 100, 100, red, 15*time.Second)
+	if err := syscall.Kill(-page.Processes().Browser, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-sess.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session did not end after the crash")
+	}
+	if err := sess.Err(); err == nil || !strings.Contains(err.Error(), "crashed") {
+		t.Fatalf("Err() = %v, want the crash", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sub.Wait(ctx, "the publisher to leave", func() bool { return sub.LeftLocked(lksession.DefaultIdentity) }); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -272,6 +272,9 @@ func TestCloseLeavesRoom(t *testing.T) {
 	if err := sess.Close(); err != nil {
 		t.Fatal("second Close:", err)
 	}
+	if err := sess.Err(); err != nil {
+		t.Errorf("Err() after the caller's Close: %v", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sub.Wait(ctx, "the publisher to leave", func() bool { return sub.LeftLocked(lksession.DefaultIdentity) }); err != nil {
