@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
 var (
@@ -87,25 +87,7 @@ func run(m *testing.M) int {
 func url(name string) string { return server.URL + "/" + name }
 
 // childProcesses lists the live processes whose parent is this process.
-func childProcesses() []string {
-	self := strconv.Itoa(os.Getpid())
-	var kids []string
-	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, d := range dirs {
-		b, err := os.ReadFile(d)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		// Fields after the command (in parentheses): state, ppid, ...
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) > 1 && f[1] == self && f[0] != "Z" {
-			kids = append(kids, strings.TrimSpace(s[:i+1]))
-		}
-	}
-	return kids
-}
+func childProcesses() []string { return proc.Children(os.Getpid()) }
 
 // countShm counts the SysV shared-memory segments this process created
 // (other programs on the machine may create their own meanwhile).

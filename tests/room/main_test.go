@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
 	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
 var (
@@ -110,29 +110,9 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "livekit-server close:", err)
 		code = 1
 	}
-	if kids := childProcesses(); len(kids) > 0 {
+	if kids := proc.Children(os.Getpid()); len(kids) > 0 {
 		fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
 		code = 1
 	}
 	return code
-}
-
-// childProcesses lists the live child processes of the test binary.
-func childProcesses() []string {
-	self := strconv.Itoa(os.Getpid())
-	var kids []string
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range stats {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) > 1 && f[1] == self && f[0] != "Z" {
-			kids = append(kids, strings.TrimSpace(s[:i+1]))
-		}
-	}
-	return kids
 }
