@@ -67,7 +67,7 @@ var ErrInvalidBitrate = errors.New("invalid bitrate")
 // at the default bitrates.
 type RecordOptions struct {
 	// VideoBitrate is the VP8 target bitrate in kbit/s, 100..50000.
-	// Default 2500 for pages up to 1280x720 pixels, 4500 above.
+	// Default DefaultVideoBitrate of the page's size.
 	VideoBitrate int
 	// AudioBitrate is the Opus bitrate in kbit/s, 16..510. Default 96.
 	AudioBitrate int
@@ -172,7 +172,7 @@ func NewRecorder(p *Page, w io.WriteCloser, opts RecordOptions) (*Recorder, erro
 	if err := p.usable(); err != nil {
 		return nil, err
 	}
-	if opts.VideoBitrate != 0 && (opts.VideoBitrate < 100 || opts.VideoBitrate > 50000) {
+	if opts.VideoBitrate != 0 && (opts.VideoBitrate < MinVideoBitrate || opts.VideoBitrate > MaxVideoBitrate) {
 		return nil, invalidArg(ErrInvalidBitrate, "VideoBitrate", opts.VideoBitrate, "must be 100..50000 kbit/s")
 	}
 	if opts.AudioBitrate != 0 && (opts.AudioBitrate < 16 || opts.AudioBitrate > 510) {
@@ -192,10 +192,7 @@ func NewRecorder(p *Page, w io.WriteCloser, opts RecordOptions) (*Recorder, erro
 	// before the first picture is taken, at the page's current size.
 	w0, h0 := p.size()
 	if opts.VideoBitrate == 0 {
-		r.opts.VideoBitrate = 2500
-		if w0*h0 > 1280*720 {
-			r.opts.VideoBitrate = 4500
-		}
+		r.opts.VideoBitrate = DefaultVideoBitrate(w0, h0)
 	}
 	if err := r.openVideo(w0, h0); err != nil {
 		return nil, err

@@ -51,8 +51,8 @@ type Options struct {
 	// Name is the participant's display name; default the identity.
 	Name string
 
-	// VideoBitrate is the VP8 target in kbit/s, 100..50000. Default 2500
-	// for pages up to 1280x720 pixels, 4500 above.
+	// VideoBitrate is the VP8 target in kbit/s, 100..50000. Default
+	// lkbrowser.DefaultVideoBitrate of the page's size.
 	VideoBitrate int
 	// NoAudio publishes video only. Audio is published (track
 	// "browser-audio") when the page first makes sound, as in the reference.
@@ -108,11 +108,9 @@ func (o *Options) withDefaults(pageW, pageH int) error {
 		return bad("identity " + AgentIdentity + " is reserved for the agent's focus")
 	}
 	switch {
-	case o.VideoBitrate == 0 && pageW*pageH > 1280*720:
-		o.VideoBitrate = 4500
 	case o.VideoBitrate == 0:
-		o.VideoBitrate = 2500
-	case o.VideoBitrate < 100 || o.VideoBitrate > 50000:
+		o.VideoBitrate = lkbrowser.DefaultVideoBitrate(pageW, pageH)
+	case o.VideoBitrate < lkbrowser.MinVideoBitrate || o.VideoBitrate > lkbrowser.MaxVideoBitrate:
 		return bad("video bitrate must be 100..50000 kbit/s")
 	}
 	if len(o.AllowedSchemes) == 0 {

@@ -112,7 +112,7 @@ func checkPage(cmd string, width, height, fps, videoKbps int) error {
 		return &lkbrowser.InvalidArgumentError{Arg: "--fps", Value: strconv.Itoa(fps),
 			Reason: fmt.Sprintf("must be %d..%d", lkbrowser.MinFrameRate, lkbrowser.MaxFrameRate), Err: lkbrowser.ErrInvalidFrameRate}
 	}
-	if videoKbps != 0 && (videoKbps < 100 || videoKbps > 50000) {
+	if videoKbps != 0 && (videoKbps < lkbrowser.MinVideoBitrate || videoKbps > lkbrowser.MaxVideoBitrate) {
 		return usageErrorf("%s: --video-bitrate must be 100..50000 kbit/s", cmd)
 	}
 	return nil
