@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -58,26 +56,13 @@ const (
 //	host-cpu-cores          the whole machine, from /proc/stat
 //	rest-cpu-cores          host-cpu-cores less all of the above
 func BenchmarkGlassToSubscriber(b *testing.B) {
-	bin := glassBuildCLI(b)
+	cliBinary(b) // built before the timings
 	for _, c := range []struct {
 		name string
 		w, h int
 	}{{"720p30", 1280, 720}, {"1080p30", 1920, 1080}} {
-		b.Run(c.name, func(b *testing.B) { glassMeasure(b, bin, c.w, c.h) })
+		b.Run(c.name, func(b *testing.B) { glassMeasure(b, c.w, c.h) })
 	}
-}
-
-// glassBuildCLI builds cmd/lkbrowser into a temporary directory.
-func glassBuildCLI(b *testing.B) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "lkbrowser")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../../cmd/lkbrowser").CombinedOutput()
-	if err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // glassFrame is one frame decoded by the subscriber.
@@ -87,7 +72,7 @@ type glassFrame struct {
 	stamp int64         // ms since the epoch; 0 when the stamp did not read
 }
 
-func glassMeasure(b *testing.B, bin string, w, h int) {
+func glassMeasure(b *testing.B, w, h int) {
 	room := "bench-glass-" + strconv.Itoa(h)
 	var (
 		mu      sync.Mutex
@@ -117,61 +102,37 @@ func glassMeasure(b *testing.B, bin string, w, h int) {
 	}
 	defer sub.Close()
 
-	// Not b.TempDir(): Chromium needs a short $TMPDIR.
-	tmp, err := os.MkdirTemp("", "glass-")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
 	url := fmt.Sprintf("%s/stamp.html?w=%d&h=%d", web.URL, w, h)
-	cmd := exec.Command(bin, "publish", "--livekit-url", lk.URL(), "--api-key", lk.APIKey(), "--room", room,
+	cli := startCLI(b, []string{"LIVEKIT_API_SECRET=" + lk.APISecret()},
+		"publish", "--livekit-url", lk.URL(), "--api-key", lk.APIKey(), "--room", room,
 		"--viewer-addr", "off", "--width", strconv.Itoa(w), "--height", strconv.Itoa(h), "--fps", "30", url)
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "LIVEKIT_API_SECRET="+lk.APISecret())
-	var stdout, stderr glassOutput
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
+	var once sync.Once
 	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-exited:
-			if err != nil {
-				b.Errorf("lkbrowser publish exited with %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+		once.Do(func() {
+			if code := cli.interrupt(30 * time.Second); code != 0 {
+				b.Errorf("lkbrowser publish exit %d after SIGINT\nstderr: %s", code, cli.errors())
 			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			b.Errorf("lkbrowser publish did not stop within 30 s of SIGINT\nstderr: %s", stderr.String())
-		}
+		})
 	}
 	defer stop()
 
 	select {
 	case <-first:
-	case err := <-exited:
-		stopped = true
-		b.Fatalf("lkbrowser publish exited before a stamped frame arrived: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+	case <-cli.done:
+		b.Fatalf("lkbrowser publish exited before a stamped frame arrived: %v\nstderr: %s", cli.cmd.ProcessState, cli.errors())
 	case <-time.After(90 * time.Second):
 		mu.Lock()
 		n := len(frames)
 		mu.Unlock()
-		b.Fatalf("no stamped frame within 90 s (%d frames decoded)\nstdout: %s\nstderr: %s", n, stdout.String(), stderr.String())
+		b.Fatalf("no stamped frame within 90 s (%d frames decoded)\nstderr: %s", n, cli.errors())
 	}
 	time.Sleep(glassWarmUp)
 
 	lkPid := glassChildPid(lk.Dir())
-	cpu0, host0 := glassCPU(cmd.Process.Pid, lkPid), glassHostCPU()
+	cpu0, host0 := glassCPU(cli.cmd.Process.Pid, lkPid), glassHostCPU()
 	t0 := time.Now()
 	time.Sleep(glassWindow)
-	cpu1, host1 := glassCPU(cmd.Process.Pid, lkPid), glassHostCPU()
+	cpu1, host1 := glassCPU(cli.cmd.Process.Pid, lkPid), glassHostCPU()
 	t1 := time.Now()
 	stop()
 
@@ -239,28 +200,6 @@ func glassMeasure(b *testing.B, bin string, w, h int) {
 	if lkPid <= 0 {
 		b.Log("livekit-server's process not found: its CPU is not reported")
 	}
-}
-
-// glassOutput collects a command's output; String returns its last 4 KiB.
-type glassOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *glassOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *glassOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	s := o.buf.String()
-	if len(s) > 4096 {
-		s = "..." + s[len(s)-4096:]
-	}
-	return s
 }
 
 // glassPercentile returns the nearest-rank p-quantile of sorted v.
