@@ -3,23 +3,47 @@ package lksession
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	media "github.com/livekit/media-sdk"
+	"github.com/livekit/media-sdk/opus"
+	protoLogger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
-	lkmedia "github.com/livekit/server-sdk-go/v2/pkg/media"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/lkbrowser/lkbrowser"
 )
 
-// audioTrack is the SDK's PCM track: it encodes Opus itself and paces the
-// packets on its own 20 ms clock, playing silence when it runs dry.
-type audioTrack = lkmedia.PCMLocalTrack
+// audioTrack is the Opus track "browser-audio". Each 10 ms frame of the
+// page's sound is encoded and sent as soon as it is captured, so the
+// packets keep the capture's own timing. (The SDK's PCM track paces
+// packets on a second, 10 ms ticker and pads with silence when it runs dry;
+// on a busy machine its ticks slip and sound fell behind the picture by
+// more and more: 200 ms after 40 s was measured, TestPublishSoak.)
+type audioTrack struct {
+	*webrtc.TrackLocalStaticSample
+	enc media.PCM16Writer // Opus encoder writing to the track
+}
 
-// maxAudioQueue bounds the sound waiting in the SDK's track, as the
-// reference's 100 ms AudioSource queue does: beyond it, 10 ms frames are
-// dropped so that latency cannot grow without bound.
-const maxAudioQueue = 100 * time.Millisecond
+func newAudioTrack(log protoLogger.Logger) (*audioTrack, error) {
+	tr, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeOpus, ClockRate: lkbrowser.AudioSampleRate, Channels: lkbrowser.AudioChannels,
+	}, AudioTrackName, "lkbrowser")
+	if err != nil {
+		return nil, err
+	}
+	enc, err := opus.Encode(media.FromSampleWriter[opus.Sample](tr, lkbrowser.AudioSampleRate, lkbrowser.AudioFrameDuration),
+		lkbrowser.AudioChannels, log)
+	if err != nil {
+		return nil, err
+	}
+	return &audioTrack{TrackLocalStaticSample: tr, enc: enc}, nil
+}
+
+// write encodes and sends one frame of sound.
+func (t *audioTrack) write(pcm []int16) error { return t.enc.WriteSample(media.PCM16Sample(pcm)) }
+
+// Close releases the encoder.
+func (t *audioTrack) Close() error { return t.enc.Close() }
 
 // audioPublisher turns the page's sound into the Opus track
 // "browser-audio", published on the page's first sound.
@@ -28,11 +52,6 @@ type audioPublisher struct {
 
 	mu      sync.Mutex
 	started bool // the page has made sound: every connection publishes audio
-
-	// Queue accounting of the current track, owned by run.
-	track   *audioTrack
-	t0      time.Time     // when the first frame was written to track
-	written time.Duration // sound written to track since t0
 }
 
 func newAudioPublisher(s *Session) *audioPublisher { return &audioPublisher{s: s} }
@@ -78,23 +97,11 @@ func (a *audioPublisher) frame(f *lkbrowser.AudioFrame) {
 	if t == nil {
 		return
 	}
-	now := time.Now()
-	if t != a.track {
-		a.track, a.t0, a.written = t, now, 0
-	}
-	d := time.Duration(len(f.PCM)/f.Channels) * time.Second / time.Duration(f.SampleRate)
-	if a.written-now.Sub(a.t0) > maxAudioQueue {
+	if err := t.write(f.PCM); err != nil {
 		a.s.stats.audioDropped.Add(1)
-		return
-	}
-	if a.written < now.Sub(a.t0) {
-		a.t0 = now.Add(-a.written) // the track ran dry meanwhile (silence)
-	}
-	if err := t.WriteSample(media.PCM16Sample(f.PCM)); err != nil {
 		a.s.log.Debug("audio write failed", "err", err)
 		return
 	}
-	a.written += d
 	a.s.stats.audioFrames.Add(1)
 }
 
@@ -106,7 +113,7 @@ func (a *audioPublisher) publishIfStarted(c *connection) error {
 	if !a.started || c.audio.Load() != nil {
 		return nil
 	}
-	t, err := lkmedia.NewPCMLocalTrack(lkbrowser.AudioSampleRate, lkbrowser.AudioChannels, sdkLogger(a.s.log))
+	t, err := newAudioTrack(sdkLogger(a.s.log))
 	if err != nil {
 		return fmt.Errorf("lksession: audio track: %w", err)
 	}

@@ -14,9 +14,9 @@
 // A resized page goes on at its new size, starting with a keyframe.
 //
 // The page's sound goes out as the audio track "browser-audio" (screen
-// share audio, Opus through the SDK's PCM track), published on the page's
-// first sound as the reference does. At most 100 ms of sound queues in the
-// track; more is dropped and counted.
+// share audio, Opus in 10 ms packets), published on the page's first sound
+// as the reference does. Each 10 ms of sound is encoded and sent as soon as
+// it is captured: no queue, so sound cannot fall behind the picture.
 //
 // # Remote control
 //

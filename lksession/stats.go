@@ -14,7 +14,7 @@ type Stats struct {
 	// EncodeTime is the CPU time spent in the VP8 encoder.
 	EncodeTime time.Duration
 	// AudioFrames is the number of 10 ms frames sent; AudioDropped those
-	// dropped because the track's queue was full.
+	// that could not be encoded or sent.
 	AudioFrames, AudioDropped uint64
 	// InputEvents counts room input events accepted, InputRefused the
 	// messages refused (malformed, or from a participant without focus),

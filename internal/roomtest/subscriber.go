@@ -51,6 +51,10 @@ type Subscriber struct {
 	// a browser's jitter buffer does not add). Set it with JoinWith:
 	// setting it after Join races with the video goroutine.
 	OnFrame func(img *yuv.I420, at time.Time, held time.Duration)
+	// OnAudio, when set, is called with each decoded chunk of sound (the
+	// left channel at 48 kHz, valid during the call only) and the time it
+	// was decoded. Set it with JoinHooks.
+	OnAudio func(left []int16, at time.Time)
 
 	mu          sync.Mutex
 	cond        chan struct{} // closed and replaced on every change
@@ -82,11 +86,23 @@ func Join(ctx context.Context, url, key, secret, room, identity string) (*Subscr
 // JoinWith is Join with onFrame (may be nil) as the subscriber's OnFrame
 // from the start.
 func JoinWith(ctx context.Context, url, key, secret, room, identity string, onFrame func(img *yuv.I420, at time.Time, held time.Duration)) (*Subscriber, error) {
+	return JoinHooks(ctx, url, key, secret, room, identity, Hooks{OnFrame: onFrame})
+}
+
+// Hooks are the callbacks a subscriber calls from the start; see
+// Subscriber.OnFrame and Subscriber.OnAudio.
+type Hooks struct {
+	OnFrame func(img *yuv.I420, at time.Time, held time.Duration)
+	OnAudio func(left []int16, at time.Time)
+}
+
+// JoinHooks is Join with callbacks set from the start.
+func JoinHooks(ctx context.Context, url, key, secret, room, identity string, h Hooks) (*Subscriber, error) {
 	tok, err := Token(key, secret, room, identity)
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok, OnFrame: onFrame}
+	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok, OnFrame: h.OnFrame, OnAudio: h.OnAudio}
 	r, err := s.join(ctx)
 	if err != nil {
 		return nil, err
@@ -266,11 +282,18 @@ func copyPlanes(dst, src *yuv.I420) {
 type pcmSink struct{ s *Subscriber }
 
 func (p *pcmSink) WriteSample(smp media.PCM16Sample) error {
+	at := time.Now()
+	var left []int16
 	p.s.update(func() {
+		n := len(p.s.audio)
 		for i := 0; i+1 < len(smp); i += 2 {
 			p.s.audio = append(p.s.audio, smp[i])
 		}
+		left = p.s.audio[n:len(p.s.audio):len(p.s.audio)]
 	})
+	if p.s.OnAudio != nil {
+		p.s.OnAudio(left, at)
+	}
 	return nil
 }
 func (p *pcmSink) Close() error { return nil }

@@ -1,0 +1,233 @@
+package room
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/yuv"
+)
+
+var soakFor = flag.Duration("soak", 40*time.Second,
+	"how long TestPublishSoak publishes; the documented soak (docs/reliability.md) is -soak 30m")
+
+// soakTrack is what the soak's subscriber saw: frame stalls, and the
+// decode times of flashes and of beeps.
+type soakTrack struct {
+	mu             sync.Mutex
+	lastFrame      time.Time
+	frames         int
+	maxGap         time.Duration
+	maxGapAt       time.Time
+	white          bool
+	flashes, beeps []time.Time
+	lastLoud       time.Time
+}
+
+func (s *soakTrack) onFrame(img *yuv.I420, at time.Time, _ time.Duration) {
+	if img.Width != 640 || img.Height != 360 {
+		return // not the page (the SDK's placeholder before the first frame)
+	}
+	r, g, b := roomtest.RGB(img, img.Width-60, 60)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.lastFrame.IsZero() {
+		if gap := at.Sub(s.lastFrame); gap > s.maxGap {
+			s.maxGap, s.maxGapAt = gap, at
+		}
+	}
+	s.lastFrame = at
+	s.frames++
+	white := r > 200 && g > 200 && b > 200
+	if white && !s.white {
+		s.flashes = append(s.flashes, at)
+	}
+	s.white = white
+}
+
+func (s *soakTrack) onAudio(left []int16, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, v := range left {
+		if v > 3000 || v < -3000 {
+			// The chunk was decoded at "at"; its sample i played earlier.
+			t := at.Add(-time.Duration(len(left)-i) * time.Second / 48000)
+			if t.Sub(s.lastLoud) > 300*time.Millisecond {
+				s.beeps = append(s.beeps, t)
+			}
+			s.lastLoud = t
+		}
+	}
+}
+
+// offsets pairs each flash with the nearest beep and returns beep - flash.
+func (s *soakTrack) offsets() []time.Duration {
+	var d []time.Duration
+	for _, f := range s.flashes {
+		best := time.Hour
+		for _, b := range s.beeps {
+			if o := b.Sub(f); o.Abs() < best.Abs() {
+				best = o
+			}
+		}
+		if best.Abs() < 500*time.Millisecond {
+			d = append(d, best)
+		}
+	}
+	return d
+}
+
+func medianDur(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// The publish soak: `lkbrowser publish` of a page that moves all the time
+// and flashes with a beep once a second. Over the run the memory of the
+// publisher's whole process tree (the CLI, Chromium, Xvfb, PulseAudio)
+// stays within 10 % of its level after warm-up, no gap between decoded
+// frames exceeds 1 s, and at the end sound and picture are as aligned as
+// at the start. CI runs it for 40 s; the documented soak is -soak 30m.
+func TestPublishSoak(t *testing.T) {
+	room := "soak"
+	var track soakTrack
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	sub, err := roomtest.JoinHooks(ctx, lk.URL(), lk.APIKey(), lk.APISecret(), room, "soak-watcher",
+		roomtest.Hooks{OnFrame: track.onFrame, OnAudio: track.onAudio})
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	cli := startCLI(t, []string{"LIVEKIT_API_SECRET=" + lk.APISecret()},
+		"publish", "--livekit-url", lk.URL(), "--api-key", lk.APIKey(), "--room", room,
+		"--viewer-addr", "off", "--width", "640", "--height", "360", "--fps", "30", web.URL+"/soak.html")
+	defer func() {
+		if code := cli.interrupt(30 * time.Second); code != 0 {
+			t.Errorf("lkbrowser publish exit %d after SIGINT\nstderr: %s", code, cli.errors())
+		}
+	}()
+	if !eventually(60*time.Second, func() bool {
+		track.mu.Lock()
+		defer track.mu.Unlock()
+		return len(track.flashes) >= 2 && len(track.beeps) >= 2
+	}) {
+		track.mu.Lock()
+		t.Fatalf("no flash with a beep within 60 s: %d frames, %d flashes, %d beeps\nstderr: %s",
+			track.frames, len(track.flashes), len(track.beeps), cli.errors())
+	}
+
+	// Warm-up: a tenth of the run, at least 5 s; then the baseline memory.
+	warm := max(*soakFor/10, 5*time.Second)
+	time.Sleep(warm)
+	track.mu.Lock()
+	track.maxGap = 0
+	startFlashes := len(track.flashes)
+	track.mu.Unlock()
+	pid := cli.cmd.Process.Pid
+	base := treeRSS(pid)
+	peak := base
+	t.Logf("after %v of warm-up: publisher tree RSS %.1f MiB", warm, float64(base)/(1<<20))
+	end := time.Now().Add(*soakFor - warm)
+	tick := time.NewTicker(min(*soakFor/20, 30*time.Second))
+	defer tick.Stop()
+	var samples []int64
+	for time.Now().Before(end) {
+		select {
+		case <-tick.C:
+		case <-cli.done:
+			t.Fatalf("lkbrowser publish exited during the soak: %v\nstderr: %s", cli.cmd.ProcessState, cli.errors())
+		}
+		rss := treeRSS(pid)
+		samples = append(samples, rss)
+		peak = max(peak, rss)
+	}
+	last := treeRSS(pid)
+	track.mu.Lock()
+	defer track.mu.Unlock()
+	offs := track.offsets()
+	t.Logf("%v: %d frames decoded, longest gap %v (at %v), %d flashes, %d beeps; publisher tree RSS MiB: start %.1f, peak %.1f, end %.1f; samples %v",
+		*soakFor, track.frames, track.maxGap, track.maxGapAt.Format("15:04:05.000"), len(track.flashes), len(track.beeps),
+		float64(base)/(1<<20), float64(peak)/(1<<20), float64(last)/(1<<20), mib(samples))
+	if track.maxGap > time.Second {
+		t.Errorf("video stalled for %v (want no gap over 1 s)", track.maxGap)
+	}
+	if d := float64(last-base) / float64(base); d > 0.10 || d < -0.10 {
+		t.Errorf("publisher memory moved %.1f %% from %.1f to %.1f MiB (want within 10 %%)", d*100, float64(base)/(1<<20), float64(last)/(1<<20))
+	}
+	if len(track.flashes)-startFlashes < 5 || len(offs) < 10 {
+		t.Fatalf("too few flashes measured: %d after warm-up, %d paired with a beep", len(track.flashes)-startFlashes, len(offs))
+	}
+	first, final := medianDur(offs[:5]), medianDur(offs[len(offs)-5:])
+	t.Logf("beep - flash at the subscriber: first five median %v, last five median %v; all %v", first, final, offs)
+	// Both tracks pass separate jitter buffers, so a constant offset is
+	// expected; drift between start and end is what a soak can show.
+	if final.Abs() > 100*time.Millisecond {
+		t.Errorf("sound and picture %v apart at the end (want within 100 ms)", final)
+	}
+	if drift := (final - first).Abs(); drift > 50*time.Millisecond {
+		t.Errorf("sound and picture drifted %v apart over the run (first %v, last %v)", drift, first, final)
+	}
+}
+
+func mib(v []int64) []string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(float64(x)/(1<<20), 'f', 1, 64)
+	}
+	return s
+}
+
+// treeRSS is the resident memory of pid and all its descendants, in bytes.
+func treeRSS(pid int) int64 {
+	parent := map[int]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if i < 0 || len(f) < 2 {
+			continue
+		}
+		me, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		pp, _ := strconv.Atoi(f[1])
+		parent[me] = pp
+	}
+	in := func(p int) bool {
+		for ; p > 1; p = parent[p] {
+			if p == pid {
+				return true
+			}
+		}
+		return false
+	}
+	var total int64
+	page := int64(os.Getpagesize())
+	for p := range parent {
+		if !in(p) {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/statm")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 1 {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			total += n * page
+		}
+	}
+	return total
+}
