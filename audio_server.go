@@ -81,15 +81,19 @@ func (e *Engine) startSound(ctx context.Context) (*soundServer, error) {
 	sock := filepath.Join(dir, "native")
 	if len(sock) > 100 { // unix socket paths hold 108 bytes
 		os.RemoveAll(dir)
-		if dir, err = os.MkdirTemp("/tmp", "lkb-pulse-"); err != nil {
+		if dir, err = shortTempDir(dir, "lkb-pulse-"); err != nil { // linked from the runtime dir
 			return nil, fmt.Errorf("%w: runtime dir: %v", ErrAudio, err)
 		}
 		sock = filepath.Join(dir, "native")
 	}
 	// PulseAudio lowers its file limit to 256, which about 24 pages exhaust
 	// (each costs some 10 descriptors) long before its 64-client limit.
+	// Chromium plays at the server's default rate, 44.1 kHz unless told
+	// otherwise, into the pages' 48 kHz sinks: PulseAudio then resamples
+	// every stream (speex-float-1). At 48 kHz it only converts float to
+	// 16-bit.
 	conf := filepath.Join(dir, "daemon.conf")
-	if err := os.WriteFile(conf, []byte("rlimit-nofile = 4096\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("rlimit-nofile = 4096\ndefault-sample-rate = %d\n", AudioSampleRate)), 0o600); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("%w: daemon.conf: %v", ErrAudio, err)
 	}

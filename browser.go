@@ -206,6 +206,9 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 	if err := runBounded(ctx, p, b.installWatcher); err != nil {
 		return fail(fmt.Errorf("install page watcher: %w", err))
 	}
+	if err := runBounded(ctx, p, b.lockDown); err != nil { // browser_policy.go
+		return fail(err)
+	}
 	// Windows the page opens show up as targets.
 	if err := chromedp.ListenBrowser(b.bctx, tab.onBrowserEvent); err != nil {
 		return fail(fmt.Errorf("listen: %w", err))
@@ -380,7 +383,7 @@ func (b *browser) close() error {
 func chromiumTempDir(dir string) (string, error) {
 	tmp := filepath.Join(dir, "tmp")
 	if len(tmp) > 56 {
-		return os.MkdirTemp("/tmp", "lkb-")
+		return shortTempDir(tmp, "lkb-") // linked from tmp, see rundir.go
 	}
 	return tmp, os.Mkdir(tmp, 0o700)
 }

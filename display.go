@@ -3,6 +3,7 @@ package lkbrowser
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,26 +14,34 @@ import (
 
 	"github.com/lkbrowser/lkbrowser/internal/proc"
 	"github.com/lkbrowser/lkbrowser/internal/xauth"
+	"github.com/lkbrowser/lkbrowser/internal/xrandr"
 )
 
 // display is a page's private Xvfb server. Only clients holding its
-// MIT-MAGIC-COOKIE-1 may connect (it runs with -auth, never -ac), and Xvfb
-// picks a free display number itself (-displayfd), so displays of other
-// programs or other engines never collide with it.
+// MIT-MAGIC-COOKIE-1 may connect (it runs with -auth, never -ac), and its
+// display number is held through an X lock file (displaylock.go), so
+// displays of other programs or other engines, in any network namespace,
+// never collide with it.
 type display struct {
 	proc       *proc.Process
 	name       string // e.g. ":12"
 	cookie     []byte
-	clientAuth string // Xauthority file for clients (Chromium)
+	clientAuth string       // Xauthority file for clients (Chromium)
+	lock       *displayLock // holds the display number (displaylock.go)
 }
 
-// startDisplay starts Xvfb for a w x h page, keeping its files in dir.
+// startDisplay starts Xvfb for a w x h page of at most fps frames a
+// second, keeping its files in dir.
 //
 // The screen is one pixel wider and taller than the page: without a window
 // manager Chromium sizes its kiosk window one pixel smaller than the screen
 // in each direction, so this makes the window exactly w x h at 0,0. Capture
 // covers the page's w x h only.
-func startDisplay(ctx context.Context, e *Engine, dir string, w, h int) (*display, error) {
+//
+// The display refreshes fps times a second (setRefresh), so that Chromium,
+// which paces its frames by the display's refresh rate, draws no more
+// frames than the capture takes.
+func startDisplay(ctx context.Context, e *Engine, dir string, w, h, fps int) (*display, error) {
 	cookie, err := xauth.NewCookie()
 	if err != nil {
 		return nil, err
@@ -41,13 +50,67 @@ func startDisplay(ctx context.Context, e *Engine, dir string, w, h int) (*displa
 	if err := xauth.WriteAuthority(serverAuth, "", cookie); err != nil {
 		return nil, fmt.Errorf("lkbrowser: write X authority: %w", err)
 	}
+	// A number found free may still be busy in this network namespace (a
+	// server without a lock file): Xvfb then exits at once, and the next
+	// free number is tried.
+	var d *display
+	for from, attempt := displayBase, 1; ; attempt++ {
+		lock, err := lockDisplayNumber(from)
+		if err != nil {
+			return nil, fmt.Errorf("lkbrowser: %w", err)
+		}
+		var busy bool
+		d, busy, err = runXvfb(ctx, e, dir, serverAuth, lock.num, w, h)
+		if err == nil {
+			d.lock, d.cookie = lock, cookie
+			break
+		}
+		lock.release()
+		if !busy || attempt == 8 {
+			return nil, err
+		}
+		from = lock.num + 1
+	}
+	num := strconv.Itoa(d.lock.num)
+	d.clientAuth = filepath.Join(dir, "client.auth")
+	if err := xauth.WriteAuthority(d.clientAuth, num, cookie); err != nil {
+		_ = d.close()
+		return nil, fmt.Errorf("lkbrowser: write X authority: %w", err)
+	}
+	d.setRefresh(e, fps)
+	return d, nil
+}
+
+// chromiumRefresh is the rate Chromium assumes for a display that reports
+// none, as a fresh Xvfb does.
+const chromiumRefresh = 60
+
+// setRefresh gives the display a refresh rate of fps (through RandR) when
+// that is below Chromium's default of 60 Hz. Measured (design.md §4.4b,
+// docs/benchmarks.md): Chromium on a 30 Hz display draws 30 frames a second
+// instead of 60 and uses 40-45 % less CPU for the same page. Without it the
+// page still works, at the default rate: a failure is only logged.
+func (d *display) setRefresh(e *Engine, fps int) {
+	if fps <= 0 || fps >= chromiumRefresh {
+		return
+	}
+	if err := xrandr.SetRefresh(d.name, d.cookie, fps); err != nil {
+		e.log.Warn("display refresh rate not set; Chromium draws at 60 Hz", "display", d.name, "fps", fps, "err", err)
+	}
+}
+
+// runXvfb starts Xvfb on display num and waits until it accepts
+// connections. busy reports a start that failed because the number is in
+// use.
+func runXvfb(ctx context.Context, e *Engine, dir, serverAuth string, num, w, h int) (_ *display, busy bool, _ error) {
 	r, wr, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer r.Close()
 	cmd := exec.Command(e.xvfb,
-		"-displayfd", "3",
+		":"+strconv.Itoa(num),
+		"-displayfd", "3", // to say when it is ready
 		"-auth", serverAuth,
 		"-screen", "0", fmt.Sprintf("%dx%dx24", w+1, h+1),
 		"-nolisten", "tcp",
@@ -59,21 +122,17 @@ func startDisplay(ctx context.Context, e *Engine, dir string, w, h int) (*displa
 	p, err := proc.Start("Xvfb", cmd, e.log)
 	wr.Close()
 	if err != nil {
-		return nil, &ProcessError{Process: "Xvfb", Err: err}
+		return nil, false, &ProcessError{Process: "Xvfb", Err: err}
 	}
-	d := &display{proc: p, cookie: cookie}
-	num, err := readDisplayNumber(ctx, r, p)
+	got, err := readDisplayNumber(ctx, r, p)
+	if err == nil && got != strconv.Itoa(num) {
+		err = fmt.Errorf("started on display :%s, not :%d", got, num)
+	}
 	if err != nil {
 		_ = p.Stop(time.Second)
-		return nil, &ProcessError{Process: "Xvfb", Err: err, Output: p.Output()}
+		return nil, ctx.Err() == nil && displayBusy(p.Output()), &ProcessError{Process: "Xvfb", Err: err, Output: p.Output()}
 	}
-	d.name = ":" + num
-	d.clientAuth = filepath.Join(dir, "client.auth")
-	if err := xauth.WriteAuthority(d.clientAuth, num, cookie); err != nil {
-		_ = p.Stop(time.Second)
-		return nil, fmt.Errorf("lkbrowser: write X authority: %w", err)
-	}
-	return d, nil
+	return &display{proc: p, name: ":" + got}, false, nil
 }
 
 // readDisplayNumber reads the line Xvfb writes to -displayfd once it accepts
@@ -104,7 +163,11 @@ func readDisplayNumber(ctx context.Context, r *os.File, p *proc.Process) (string
 	}
 }
 
-// close stops Xvfb.
+// close stops Xvfb and gives its display number back.
 func (d *display) close() error {
-	return d.proc.Stop(time.Second)
+	err := d.proc.Stop(time.Second)
+	if d.lock != nil {
+		err = errors.Join(err, d.lock.release())
+	}
+	return err
 }

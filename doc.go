@@ -53,10 +53,13 @@
 //
 // Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
 // CursorChanged, Message, PopupRequested, AudioStreamStarted,
-// AudioStreamStopped, AudioError, Crashed and, last, Closed; it drops (and
-// counts) events rather than block.
+// AudioStreamStopped, AudioError, Restarted, Crashed and, last, Closed; it
+// drops (and counts) events rather than block.
 // A page whose browser or display dies reports Crashed and its control calls
-// return ErrCrashed; the host process is never taken down. Calls after Close
+// return ErrCrashed; the host process is never taken down. A crashed
+// renderer is recoverable (Crashed.Recoverable): Navigate or Reload brings
+// the tab back, and PageOptions.Restart does so by itself, with a limit and
+// back-off, reporting Restarted. Calls after Close
 // return ErrClosed. Refused arguments return *InvalidArgumentError matching
 // ErrInvalidURL, ErrInvalidSize or ErrInvalidFrameRate.
 //

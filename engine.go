@@ -24,8 +24,10 @@ type Options struct {
 	// there is used when ChromiumPath and $LKBROWSER_CHROMIUM are unset.
 	// Default: DefaultCacheDir().
 	CacheDir string
-	// TempDir is the parent of the engine's private runtime directory.
-	// Default: os.TempDir().
+	// TempDir is the parent of the engine's private runtime directory
+	// (lkbrowser-engine-<digits>). The engine locks that directory while it
+	// lives; NewEngine removes the ones left in TempDir by engines whose
+	// process died without Close. Default: os.TempDir().
 	TempDir string
 	// Logger receives the engine's logs. Default: discard.
 	Logger *slog.Logger
@@ -66,7 +68,8 @@ type Engine struct {
 	chromium string
 	xvfb     string
 	policy   URLPolicy
-	root     string // private runtime directory, 0700
+	root     string   // private runtime directory, 0700 (rundir.go)
+	rootLock *os.File // holds root's lock while the engine lives; nil if locks are unsupported
 	epoch    time.Time
 
 	mu           sync.Mutex
@@ -92,7 +95,8 @@ type Engine struct {
 	soundSrv *soundServer // started with the first page that plays sound
 }
 
-// NewEngine finds Chromium and Xvfb and prepares a private runtime directory.
+// NewEngine finds Chromium and Xvfb and prepares a private runtime directory,
+// removing those that engines killed without Close left in Options.TempDir.
 // It starts no process yet: each page starts its own display and browser.
 // ctx bounds the start-up.
 func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
@@ -122,17 +126,25 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.MaxPages < 0 {
 		return nil, invalidArg(ErrTooManyPages, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
 	}
-	root, err := os.MkdirTemp(opts.TempDir, "lkbrowser-")
+	root, rootLock, err := makeRunDir(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("lkbrowser: runtime dir: %w", err)
 	}
+	if rootLock == nil {
+		log.Warn("no file locks in TempDir: if this engine dies without Close, its runtime dir stays", "dir", root)
+	}
+	// Ours is locked now; remove those of engines that died without Close.
+	sweepStaleRunDirs(opts.TempDir, log)
 	e := &Engine{
 		opts: opts, log: log, chromium: chromium, xvfb: xvfb,
 		policy: URLPolicy{Schemes: slices.Clip(lower)},
-		root:   root, epoch: time.Now(), pages: map[int]*Page{},
+		root:   root, rootLock: rootLock, epoch: time.Now(), pages: map[int]*Page{},
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	log.Info("engine started", "chromium", chromium, "xvfb", xvfb, "dir", root)
+	if os.Geteuid() == 0 { // see chromiumFlags
+		log.Warn("running as root: Chromium runs without its sandbox (--no-sandbox); run as a normal user to keep it")
+	}
 	return e, nil
 }
 
@@ -248,6 +260,10 @@ func (e *Engine) Close() error {
 		}
 		if err := os.RemoveAll(e.root); err != nil {
 			errs = append(errs, fmt.Errorf("remove runtime dir: %w", err))
+		}
+		// Unlocked only now: what RemoveAll left is stale for the next engine.
+		if e.rootLock != nil {
+			e.rootLock.Close()
 		}
 		e.closeErr = errors.Join(errs...)
 		e.log.Info("engine closed", "err", e.closeErr)

@@ -13,8 +13,9 @@ var (
 	// ErrClosed is returned by every call on a Page or Engine after Close.
 	ErrClosed = errors.New("lkbrowser: closed")
 	// ErrCrashed is returned by control calls on a page whose browser or
-	// display died. The page's Events channel carries a Crashed event with the
-	// reason; Close still cleans up.
+	// display died, or whose renderer crashed (then Navigate and Reload
+	// bring the tab back). The page's Events channel carries a Crashed event
+	// with the reason; Close still cleans up.
 	ErrCrashed = errors.New("lkbrowser: page crashed")
 	// ErrInvalidURL marks a URL that is malformed or whose scheme the URL
 	// policy does not allow.

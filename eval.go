@@ -3,6 +3,7 @@ package lkbrowser
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -10,6 +11,10 @@ import (
 
 // MaxEvalResult is the largest JSON result Eval returns, in bytes.
 const MaxEvalResult = 16 << 20
+
+// ErrResultTooLarge is matched by the error of an Eval whose result is
+// larger than MaxEvalResult.
+var ErrResultTooLarge = errors.New("lkbrowser: eval result too large")
 
 // EvalError reports a JavaScript exception thrown by an Eval expression.
 type EvalError struct {
@@ -21,7 +26,10 @@ func (e *EvalError) Error() string { return "lkbrowser: eval: " + e.Text }
 
 // Eval evaluates a JavaScript expression in the page's main frame, awaits it
 // if it is a promise, and returns its value as JSON ("null" for undefined).
-// A thrown exception returns an *EvalError with the exception's text.
+// A thrown exception returns an *EvalError with the exception's text. A
+// result larger than MaxEvalResult returns an error matching
+// ErrResultTooLarge; the page is unharmed (a 50 MB string costs a few
+// seconds of transfer, and the memory of a copy, before it is refused).
 func (p *Page) Eval(ctx context.Context, expr string) (json.RawMessage, error) {
 	if err := p.usable(); err != nil {
 		return nil, err
@@ -48,7 +56,7 @@ func (p *Page) Eval(ctx context.Context, expr string) (json.RawMessage, error) {
 		return json.RawMessage("null"), nil
 	}
 	if len(res.Result.Value) > MaxEvalResult {
-		return nil, fmt.Errorf("lkbrowser: eval: result of %d bytes exceeds %d", len(res.Result.Value), MaxEvalResult)
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrResultTooLarge, len(res.Result.Value), MaxEvalResult)
 	}
 	return json.RawMessage(res.Result.Value), nil
 }

@@ -8,7 +8,8 @@ import (
 
 // Event is something that happened to a page: *URLChanged, *TitleChanged,
 // *LoadFinished, *LoadFailed, *CursorChanged, *Message, *PopupRequested,
-// *Crashed, and last *Closed. Use a type switch.
+// *AudioStreamStarted, *AudioStreamStopped, *AudioError, *Crashed,
+// *Restarted, and last *Closed. Use a type switch.
 type Event interface {
 	// Time is when lkbrowser observed the event.
 	Time() time.Time
@@ -49,10 +50,33 @@ type LoadFailed struct {
 }
 
 // Crashed reports that the page can no longer render: its renderer crashed,
-// or its browser or display process died. Reason says which. Control calls
+// or its browser or display process died. Reason says which (a dead display
+// is named, e.g. "display :12 (Xvfb) exited: signal: killed"). Control calls
 // then return ErrCrashed; Close still cleans up.
+//
+// A renderer crash is Recoverable: Navigate and Reload bring the page back
+// (until then other calls return ErrCrashed), and with PageOptions.Restart
+// the page does so by itself, reporting Restarted instead of Crashed until
+// its restarts are used up. A dead browser or display is final: close the
+// page and open a new one.
 type Crashed struct {
 	EventTime
+	Reason string
+	// Recoverable is true for a renderer crash, which Navigate or Reload
+	// can recover from, and false when the page's browser or display died.
+	Recoverable bool
+}
+
+// Restarted reports that the page's renderer crashed and that the page,
+// following PageOptions.Restart, loaded its last address again: the page
+// works again from this event on.
+type Restarted struct {
+	EventTime
+	// Attempt counts the restarts within RestartPolicy.Window, from 1.
+	Attempt int
+	// URL is the address loaded again.
+	URL string
+	// Reason is why the page had to restart, e.g. "renderer crashed".
 	Reason string
 }
 

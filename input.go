@@ -327,7 +327,9 @@ func (p *Page) PressKey(ctx context.Context, key string, mods Modifiers) error {
 // TypeText types text into the focused element. Characters of a US keyboard
 // are sent as key presses (so key handlers see them, "\n" presses Enter and
 // "\t" Tab); any other text (accents, CJK, emoji) is inserted as an input
-// method would. Text longer than 1 KiB is inserted in one go.
+// method would. Text longer than 1 KiB is inserted in one go, without key
+// events. Text longer than MaxTypeText (1 MiB) is refused whole with an
+// error matching ErrInvalidInput; 1 MB of text takes about a second.
 func (p *Page) TypeText(ctx context.Context, text string) error {
 	if err := p.usable(); err != nil {
 		return err

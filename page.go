@@ -57,6 +57,10 @@ type PageOptions struct {
 	// PopupRequested events. By default the page loads their address itself,
 	// as the reference does. Either way no second window stays open.
 	PopupsAsEvents bool
+	// Restart makes the page load its last address again by itself when its
+	// renderer crashes, with back-off and a limit; see RestartPolicy. The
+	// zero value restarts nothing.
+	Restart RestartPolicy
 }
 
 // withDefaults fills zero fields from d, then from the built-in defaults.
@@ -121,6 +125,7 @@ type Page struct {
 	capture *capturer
 	events  *eventQueue
 	tab     tabEvents
+	render  renderer // renderer crashes and automatic restarts (restart.go)
 
 	internal bool             // the engine's own page (cursor calibration)
 	dev      *devView         // dev mode's viewer window; nil without one
@@ -141,6 +146,8 @@ type Page struct {
 	closeErr  error
 	watching  bool // the watch goroutine runs; set before NewPage returns
 	watchDone chan struct{}
+
+	captureErr atomic.Pointer[error] // why the capture loop failed, for watch
 }
 
 // NewPage starts a display and a browser, loads opts.URL and starts
@@ -170,6 +177,9 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if opts.DevToolsPort < 0 || opts.DevToolsPort > 65535 {
 		return nil, invalidArg(ErrInvalidPort, "DevToolsPort", opts.DevToolsPort, "must be 0..65535")
 	}
+	if err := opts.Restart.validate(); err != nil {
+		return nil, err
+	}
 	if cursorHook == nil { // the engine's own pages are not the user's to police
 		if err := e.policy.Check(opts.URL); err != nil {
 			return nil, err
@@ -178,6 +188,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil,
 		noAudio: make(chan *AudioFrame)}
 	p.setSize(opts.Width, opts.Height)
+	p.render.init(p, opts.Restart)
 	if err := e.reserve(p); err != nil {
 		return nil, err
 	}
@@ -201,7 +212,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if err := os.Mkdir(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("lkbrowser: page dir: %w", err)
 	}
-	if p.disp, err = startDisplay(ctx, e, p.dir, opts.MaxWidth, opts.MaxHeight); err != nil {
+	if p.disp, err = startDisplay(ctx, e, p.dir, opts.MaxWidth, opts.MaxHeight, opts.FrameRate); err != nil {
 		return nil, err
 	}
 	if p.conn, err = xcap.Open(p.disp.name, p.disp.cookie); err != nil {
@@ -229,6 +240,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	go p.capture.run()
 	p.watching = true
 	go p.watch()
+	p.render.start()
 	if e.opts.DevMode && !p.internal {
 		p.startDevView() // a viewer window on the user's display (devmode.go)
 	}
@@ -313,6 +325,16 @@ func (p *Page) Snapshot(ctx context.Context) (*Frame, error) {
 
 // usable returns ErrClosed or ErrCrashed when the page cannot take calls.
 func (p *Page) usable() error {
+	if err := p.alive(); err != nil {
+		return err
+	}
+	return p.render.err()
+}
+
+// alive returns ErrClosed or ErrCrashed when the page's processes are gone;
+// unlike usable it lets calls through while only the renderer is dead, for
+// Navigate and Reload, which bring it back.
+func (p *Page) alive() error {
 	if p.closing.Load() {
 		return ErrClosed
 	}
@@ -325,8 +347,9 @@ func (p *Page) usable() error {
 // Navigate loads url in the page and returns once the navigation has
 // committed. A URL that fails to load returns a *LoadError (and a LoadFailed
 // event); a URL the policy refuses returns an error matching ErrInvalidURL.
+// After a renderer crash Navigate brings the page back.
 func (p *Page) Navigate(ctx context.Context, url string) error {
-	if err := p.usable(); err != nil {
+	if err := p.alive(); err != nil {
 		return err
 	}
 	if err := p.e.policy.Check(url); err != nil {
@@ -401,12 +424,14 @@ func (p *Page) waitCommit(ctx context.Context, commit <-chan struct{}) error {
 		return ctx.Err()
 	case <-p.brw.lost:
 		return p.lostErr()
+	case <-p.render.nextCrash():
+		return p.crashedErr()
 	}
 }
 
 // Reload reloads the page, e.g. after its renderer crashed.
 func (p *Page) Reload(ctx context.Context) error {
-	if err := p.usable(); err != nil {
+	if err := p.alive(); err != nil {
 		return err
 	}
 	commit := p.tab.nextCommit()
@@ -417,15 +442,17 @@ func (p *Page) Reload(ctx context.Context) error {
 }
 
 // cdpCall runs a CDP command on the page's tab, bounded by ctx, and maps a
-// lost connection to ErrCrashed or ErrClosed. While a navigation swaps the
-// tab's document, Chromium briefly answers "Not attached to an active page";
-// such calls are retried.
+// lost connection to ErrCrashed or ErrClosed. A renderer crash ends the
+// call with ErrCrashed (Chromium would never answer it). While a navigation
+// swaps the tab's document, Chromium briefly answers "Not attached to an
+// active page"; such calls are retried.
 func cdpCall[P, R any](ctx context.Context, p *Page, cmd cdp.Command[P, R], params P) (R, error) {
 	type result struct {
 		r   R
 		err error
 	}
 	var zero R
+	crash := p.render.nextCrash()
 	for attempt := 0; ; attempt++ {
 		ch := make(chan result, 1)
 		go func() {
@@ -437,7 +464,7 @@ func cdpCall[P, R any](ctx context.Context, p *Page, cmd cdp.Command[P, R], para
 			if res.err == nil {
 				return res.r, nil
 			}
-			if uerr := p.usable(); uerr != nil {
+			if uerr := p.alive(); uerr != nil {
 				return zero, uerr
 			}
 			if attempt < 20 && strings.Contains(res.err.Error(), "Not attached to an active page") {
@@ -453,31 +480,72 @@ func cdpCall[P, R any](ctx context.Context, p *Page, cmd cdp.Command[P, R], para
 			return zero, ctx.Err()
 		case <-p.brw.lost:
 			return zero, p.lostErr()
+		case <-crash:
+			return zero, p.crashedErr()
 		}
 	}
 }
 
 // lostErr is the error of a call whose browser connection went away.
 func (p *Page) lostErr() error {
-	if err := p.usable(); err != nil {
+	if err := p.alive(); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: browser connection lost", ErrCrashed)
 }
+
+// crashedErr is the error of a call cut short by a renderer crash.
+func (p *Page) crashedErr() error {
+	if err := p.usable(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: renderer crashed", ErrCrashed)
+}
+
+// causeGrace is how long watch waits, after the first sign of a dead
+// process, for the display to be found dead too: Chromium exits and the
+// capture connection drops when Xvfb dies, and the crash should name the
+// display, not what followed from it.
+const causeGrace = 300 * time.Millisecond
 
 // watch reports the death of the browser or the display as a crash.
 func (p *Page) watch() {
 	defer close(p.watchDone)
 	select {
 	case <-p.brw.proc.Done():
-		p.crash("browser exited: " + exitText(p.brw.proc.ExitErr()))
 	case <-p.brw.lost:
-		p.crash("browser connection lost")
 	case <-p.disp.proc.Done():
-		p.crash("display server (Xvfb) exited: " + exitText(p.disp.proc.ExitErr()))
-	case <-p.capture.done:
-		// The capture loop reports its own failure through onCaptureLost.
+	case <-p.capture.done: // stopped by Close, or lost (onCaptureLost)
 	}
+	if p.closing.Load() {
+		return
+	}
+	t := time.NewTimer(causeGrace)
+	defer t.Stop()
+	select {
+	case <-p.disp.proc.Done():
+	case <-t.C:
+	}
+	p.crash(p.crashCause())
+}
+
+// crashCause names the first cause of a page's death that it finds: the
+// display, the browser, the capture connection, the DevTools connection.
+func (p *Page) crashCause() string {
+	select {
+	case <-p.disp.proc.Done():
+		return fmt.Sprintf("display %s (Xvfb) exited: %s", p.disp.name, exitText(p.disp.proc.ExitErr()))
+	default:
+	}
+	select {
+	case <-p.brw.proc.Done():
+		return fmt.Sprintf("browser (Chromium, pid %d) exited: %s", p.brw.proc.Pid(), exitText(p.brw.proc.ExitErr()))
+	default:
+	}
+	if err := p.captureErr.Load(); err != nil {
+		return fmt.Sprintf("display %s connection lost: %v", p.disp.name, *err)
+	}
+	return "browser connection lost"
 }
 
 func exitText(err error) string {
@@ -487,8 +555,10 @@ func exitText(err error) string {
 	return err.Error()
 }
 
+// onCaptureLost keeps the capture loop's failure for watch, which reports
+// it when the loop has ended.
 func (p *Page) onCaptureLost(err error) {
-	p.crash("display connection lost: " + err.Error())
+	p.captureErr.CompareAndSwap(nil, &err)
 }
 
 // crash marks the page as unable to work and reports why, once.
@@ -498,7 +568,7 @@ func (p *Page) crash(reason string) {
 	}
 	if p.fatal.CompareAndSwap(nil, &reason) {
 		p.e.log.Warn("page crashed", "page", p.id, "reason", reason)
-		p.events.emit(&Crashed{EventTime{time.Now()}, reason})
+		p.events.emit(&Crashed{EventTime{time.Now()}, reason, false})
 	}
 }
 
@@ -519,6 +589,7 @@ func (p *Page) Close() error {
 // with a partly started page.
 func (p *Page) teardown() error {
 	p.closing.Store(true)
+	p.render.stop() // no restart from now on
 	var errs []error
 	if p.capture != nil {
 		p.capture.stop()

@@ -82,6 +82,7 @@ func (t *tabEvents) onTabEvent(ev any) {
 		t.mu.Lock()
 		t.errPage = e.Frame.UnreachableURL != ""
 		t.mu.Unlock()
+		t.p.render.back() // a committed document has a live renderer
 		t.setURL(url)
 		t.committed()
 	case *page.EventNavigatedWithinDocument:
@@ -125,9 +126,9 @@ func (t *tabEvents) onTabEvent(ev any) {
 			t.onMessage(e.Payload)
 		}
 	case *inspector.EventTargetCrashed:
-		// The renderer died; Reload brings the page back.
-		t.p.e.log.Warn("renderer crashed", "page", t.p.id)
-		t.emit(&Crashed{now(), "renderer crashed"})
+		// The renderer died; Navigate or Reload (or RestartPolicy) brings
+		// the page back.
+		t.p.render.onCrash()
 	}
 }
 

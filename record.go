@@ -187,6 +187,7 @@ func NewRecorder(p *Page, w io.WriteCloser, opts RecordOptions) (*Recorder, erro
 	r := &Recorder{p: p, opts: opts, stopReq: make(chan time.Duration, 1), done: make(chan struct{}), fps: p.FrameRate()}
 	r.out = &countingWriter{w: w}
 	r.seek = seekableAtStart(w)
+	r.out.cut = r.seek
 
 	// The encoders take a while to start (about 0.1 s), so they start
 	// before the first picture is taken, at the page's current size.
@@ -731,6 +732,10 @@ type countingWriter struct {
 	n        atomic.Int64
 	keepHead int
 	head     []byte // first keepHead bytes written; only before the first block
+	// cut: after a failed write, cut the output (a file written from its
+	// start) back to the end of the last complete element (ends).
+	cut  bool
+	ends elementEnds
 
 	mu  sync.Mutex
 	err error
@@ -745,13 +750,33 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	}
 	n, err := c.w.Write(b)
 	c.n.Add(int64(n))
+	c.ends.write(b[:n])
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		c.fail(fmt.Errorf("write: %w", err))
+		err = fmt.Errorf("write: %w", err)
+		if cerr := c.cutTorn(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("cut off the torn element: %w", cerr))
+		}
+		c.fail(err)
 	}
 	return len(b), nil
+}
+
+// cutTorn cuts the output back to the end of the last complete element, so
+// that a write that failed half-way (a full disk) leaves the file valid to
+// its last byte.
+func (c *countingWriter) cutTorn() error {
+	t, ok := c.w.(interface{ Truncate(size int64) error })
+	if !c.cut || !ok || c.ends.broken || c.ends.safe == c.n.Load() {
+		return nil
+	}
+	if err := t.Truncate(c.ends.safe); err != nil {
+		return err
+	}
+	c.n.Store(c.ends.safe)
+	return nil
 }
 
 func (c *countingWriter) writeAt(b []byte, off int64) {

@@ -22,7 +22,8 @@ import (
 type Session struct {
 	page *lkbrowser.Page
 	opts Options
-	log  *slog.Logger
+	log  *slog.Logger // redacts secrets (redact.go)
+	red  redactor
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -57,10 +58,12 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 	if err := opts.withDefaults(page.Width(), page.Height()); err != nil {
 		return nil, err
 	}
+	red := newRedactor(opts.APISecret, opts.Token)
 	s := &Session{
 		page: page,
 		opts: opts,
-		log:  opts.Logger.With("component", "lksession", "room", opts.Room, "identity", opts.Identity),
+		log:  slog.New(redactHandler{inner: opts.Logger.Handler(), r: red}).With("component", "lksession", "room", opts.Room, "identity", opts.Identity),
+		red:  red,
 		lost: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
@@ -139,7 +142,8 @@ func (s *Session) connect(ctx context.Context) (*connection, error) {
 	}
 	if err != nil {
 		room.Disconnect()
-		return nil, fmt.Errorf("lksession: join %s: %w", s.opts.URL, err)
+		// The server's refusal quotes the token.
+		return nil, s.red.error(fmt.Errorf("lksession: join %s: %w", s.opts.URL, err))
 	}
 	if c.video, err = s.video.publish(room); err != nil {
 		room.Disconnect()

@@ -583,3 +583,91 @@ func TestRecorderWriteError(t *testing.T) {
 		t.Errorf("writer closed %d times, want once", w.closed.Load())
 	}
 }
+
+// TestRecordDiskFull records into a file on a 1 MiB tmpfs until the disk
+// is full. The tmpfs is mounted in a private mount namespace, by a copy of
+// this test binary run under unshare (TestHelperRecordDiskFull), so that
+// nothing outside the test sees it; the copy leaves the file it recorded
+// here. The recorder must end by itself with an error matching ENOSPC, and
+// the file must be valid up to its last byte: every element complete, every
+// VP8 frame decodable, the last one showing the page.
+func TestRecordDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs in a private mount namespace")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare (util-linux) not installed")
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mnt, out := t.TempDir(), t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, unshare, "--mount", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs -o size=1m lkbrowser-test "$1" && exec "$2" -test.run='^TestHelperRecordDiskFull$' -test.count=1 -test.v`,
+		"sh", mnt, bin)
+	cmd.Env = append(os.Environ(), "LKBROWSER_DISKFULL_DIR="+mnt, "LKBROWSER_DISKFULL_OUT="+out)
+	output, err := cmd.CombinedOutput()
+	t.Logf("helper:\n%s", output)
+	if err != nil || !bytes.Contains(output, []byte("--- PASS: TestHelperRecordDiskFull")) {
+		t.Fatalf("helper: %v", err)
+	}
+	if left, _ := os.ReadDir(mnt); len(left) > 0 {
+		t.Errorf("the tmpfs of the helper's namespace shows here: %v", left)
+	}
+	path := filepath.Join(out, "full.webm")
+	st := checkWebM(t, path, trackVideoNumber)
+	t.Logf("file of %d bytes: %d video frames (%d keyframes) up to %d ms, %d audio blocks, every element complete and every frame decoded",
+		st.size, st.video, st.keyframes, st.lastVideoMs, st.audio)
+	if st.video < 10 || st.audio < 10 {
+		t.Errorf("%d video frames and %d audio blocks in a full 1 MiB disk, want at least 10 each", st.video, st.audio)
+	}
+	if c := st.lastColour; absDiff(c.r, 0) > 40 || absDiff(c.g, 255) > 40 || absDiff(c.b, 0) > 40 {
+		t.Errorf("the last frame's right half is %v, want green", c)
+	}
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		ffprobe(t, path)
+		// Decodes everything, fails on any error; the frames keep their own
+		// (variable) times.
+		ffmpegOut(t, "-i", path, "-fps_mode", "passthrough", "-f", "null", "-")
+	}
+}
+
+// TestHelperRecordDiskFull is run by TestRecordDiskFull in a private mount
+// namespace with a 1 MiB tmpfs at $LKBROWSER_DISKFULL_DIR.
+func TestHelperRecordDiskFull(t *testing.T) {
+	dir, out := os.Getenv("LKBROWSER_DISKFULL_DIR"), os.Getenv("LKBROWSER_DISKFULL_OUT")
+	if dir == "" || out == "" {
+		t.Skip("run by TestRecordDiskFull")
+	}
+	p := openPage(t, lkbrowser.PageOptions{URL: url("noise.html"), Width: 320, Height: 240, FrameRate: 30})
+	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
+	path := filepath.Join(dir, "full.webm")
+	r, err := lkbrowser.RecordFile(p, path, lkbrowser.RecordOptions{VideoBitrate: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(60 * time.Second):
+		r.Stop()
+		t.Fatalf("the disk did not fill in 60 s: %+v", r.Stats())
+	}
+	err = r.Stop()
+	t.Logf("Stop: %v; stats %+v", err, r.Stats())
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("Stop: %v, want an error matching ENOSPC", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "full.webm"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The channels are the caller's again and the page goes on.
+	waitFrame(t, p, 10*time.Second, func(*lkbrowser.Frame) bool { return true }).Release()
+}

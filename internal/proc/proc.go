@@ -27,8 +27,10 @@ type Process struct {
 }
 
 // Start starts cmd in a new process group that is killed when this process
-// dies (Pdeathsig, see golang/go#27505 for its limits). The caller must not
-// have set cmd.Stdout, cmd.Stderr or cmd.SysProcAttr.Setpgid.
+// dies: the leader gets SIGKILL as its parent-death signal, and the process
+// is forked from a thread that lives as long as this process (see spawn.go),
+// so that signal fires when this process dies and not before. The caller
+// must not have set cmd.Stdout, cmd.Stderr or cmd.SysProcAttr.Setpgid.
 func Start(name string, cmd *exec.Cmd, log *slog.Logger) (*Process, error) {
 	p := &Process{name: name, cmd: cmd, tail: newTail(4096, name, log), done: make(chan struct{})}
 	if cmd.SysProcAttr == nil {
@@ -41,7 +43,7 @@ func Start(name string, cmd *exec.Cmd, log *slog.Logger) (*Process, error) {
 	// Grandchildren may keep the output pipe open after the leader exits;
 	// do not let them delay the exit report.
 	cmd.WaitDelay = 500 * time.Millisecond
-	if err := cmd.Start(); err != nil {
+	if err := spawn(cmd); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	go func() {

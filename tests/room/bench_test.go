@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,8 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lkbrowser/lkbrowser/internal/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/glassbench"
 	"github.com/lkbrowser/lkbrowser/internal/roomtest"
-	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
 
 // Durations of BenchmarkGlassToSubscriber: the warm-up after the first
@@ -65,37 +65,11 @@ func BenchmarkGlassToSubscriber(b *testing.B) {
 	}
 }
 
-// glassFrame is one frame decoded by the subscriber.
-type glassFrame struct {
-	at    time.Time     // decoded
-	held  time.Duration // in the subscriber's jitter buffer, once complete
-	stamp int64         // ms since the epoch; 0 when the stamp did not read
-}
-
 func glassMeasure(b *testing.B, w, h int) {
 	room := "bench-glass-" + strconv.Itoa(h)
-	var (
-		mu      sync.Mutex
-		frames  []glassFrame
-		stamped bool
-		first   = make(chan struct{})
-	)
-	onFrame := func(img *yuv.I420, at time.Time, held time.Duration) {
-		ms, ok := roomtest.DecodeStamp(img)
-		// A stamp more than a minute off is a misread that passed the check.
-		if d := at.UnixMilli() - ms; !ok || d < -60_000 || d > 60_000 {
-			ms, ok = 0, false
-		}
-		mu.Lock()
-		if ok && !stamped {
-			stamped = true
-			close(first)
-		}
-		frames = append(frames, glassFrame{at: at, held: held, stamp: ms})
-		mu.Unlock()
-	}
+	rec := glassbench.NewRecorder()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	sub, err := roomtest.JoinWith(ctx, lk.URL(), lk.APIKey(), lk.APISecret(), room, "glass", onFrame)
+	sub, err := roomtest.JoinWith(ctx, lk.URL(), lk.APIKey(), lk.APISecret(), room, "glass", rec.OnFrame)
 	cancel()
 	if err != nil {
 		b.Fatal(err)
@@ -117,69 +91,43 @@ func glassMeasure(b *testing.B, w, h int) {
 	defer stop()
 
 	select {
-	case <-first:
+	case <-rec.FirstStamp():
 	case <-cli.done:
 		b.Fatalf("lkbrowser publish exited before a stamped frame arrived: %v\nstderr: %s", cli.cmd.ProcessState, cli.errors())
 	case <-time.After(90 * time.Second):
-		mu.Lock()
-		n := len(frames)
-		mu.Unlock()
-		b.Fatalf("no stamped frame within 90 s (%d frames decoded)\nstderr: %s", n, cli.errors())
+		b.Fatalf("no stamped frame within 90 s (%d frames decoded)\nstderr: %s", rec.Len(), cli.errors())
 	}
 	time.Sleep(glassWarmUp)
 
 	lkPid := glassChildPid(lk.Dir())
-	cpu0, host0 := glassCPU(cli.cmd.Process.Pid, lkPid), glassHostCPU()
+	cpu0, host0 := glassCPU(cli.cmd.Process.Pid, lkPid), cpustat.HostTicks()
 	t0 := time.Now()
 	time.Sleep(glassWindow)
-	cpu1, host1 := glassCPU(cli.cmd.Process.Pid, lkPid), glassHostCPU()
+	cpu1, host1 := glassCPU(cli.cmd.Process.Pid, lkPid), cpustat.HostTicks()
 	t1 := time.Now()
 	stop()
 
-	mu.Lock()
-	defer mu.Unlock()
-	var lat, nohold, holds []float64
-	var last int64
-	bad, dup := 0, 0
-	for _, f := range frames {
-		if f.stamp != 0 && f.stamp <= last {
-			if f.at.After(t0) && !f.at.After(t1) {
-				dup++
-			}
-			continue
-		}
-		if f.stamp != 0 {
-			last = f.stamp
-		}
-		if f.at.Before(t0) || f.at.After(t1) {
-			continue
-		}
-		if f.stamp == 0 {
-			bad++
-			continue
-		}
-		l := float64(f.at.UnixMicro())/1e3 - float64(f.stamp)
-		h := f.held.Seconds() * 1e3
-		lat, nohold, holds = append(lat, l), append(nohold, l-h), append(holds, h)
-	}
+	win := rec.Window(t0, t1)
+	lat := win.Latency
 	if len(lat) == 0 {
-		b.Fatalf("no stamp decoded in the %v window (%d frames without a readable stamp)", glassWindow, bad)
+		b.Fatalf("no stamp decoded in the %v window (%d frames without a readable stamp)", glassWindow, win.Unreadable)
 	}
-	slices.Sort(lat)
-	slices.Sort(nohold)
-	slices.Sort(holds)
-	secs := t1.Sub(t0).Seconds()
-	cores := func(ticks float64) float64 { return ticks / glassClockTicks / secs }
-	b.ReportMetric(glassPercentile(lat, 0.50), "p50-ms")
-	b.ReportMetric(glassPercentile(lat, 0.95), "p95-ms")
+	secs := win.Seconds
+	pct := glassbench.Percentile
+	cores := func(ticks float64) float64 { return ticks / cpustat.ClockTicks / secs }
+	b.ReportMetric(pct(lat, 0.50), "p50-ms")
+	b.ReportMetric(pct(lat, 0.95), "p95-ms")
 	b.ReportMetric(lat[len(lat)-1], "max-ms")
-	b.ReportMetric(glassPercentile(nohold, 0.50), "nohold-p50-ms")
-	b.ReportMetric(glassPercentile(nohold, 0.95), "nohold-p95-ms")
-	b.ReportMetric(glassPercentile(holds, 0.50), "hold-p50-ms")
-	b.ReportMetric(float64(len(lat))/secs, "fps")
-	b.ReportMetric(float64(bad), "bad-stamps")
+	b.ReportMetric(pct(win.NoHold, 0.50), "nohold-p50-ms")
+	b.ReportMetric(pct(win.NoHold, 0.95), "nohold-p95-ms")
+	b.ReportMetric(pct(win.Held, 0.50), "hold-p50-ms")
+	b.ReportMetric(win.FPS(), "fps")
+	b.ReportMetric(float64(win.Unreadable), "bad-stamps")
 	total := 0.0
-	for _, g := range glassGroups {
+	for _, g := range glassbench.Groups {
+		if g == glassbench.GroupGst {
+			continue // the GStreamer baseline's; not run here
+		}
 		d := cpu1.byGroup[g] - cpu0.byGroup[g]
 		total += d
 		b.ReportMetric(cores(d), g+"-cpu-cores")
@@ -195,81 +143,16 @@ func glassMeasure(b *testing.B, w, h int) {
 	b.ReportMetric(max(cores(host1-host0-total-(cpu1.lk-cpu0.lk)-(cpu1.self-cpu0.self)), 0), "rest-cpu-cores")
 	b.Logf("%dx%d: %d frames with a new stamp in %.1f s (%d repeated, %d unreadable); latency ms min %.1f p50 %.1f p95 %.1f p99 %.1f max %.1f; "+
 		"held in the jitter buffer ms p50 %.1f p95 %.1f; publisher tree at the end: %s",
-		w, h, len(lat), secs, dup, bad, lat[0], glassPercentile(lat, 0.5), glassPercentile(lat, 0.95), glassPercentile(lat, 0.99), lat[len(lat)-1],
-		glassPercentile(holds, 0.5), glassPercentile(holds, 0.95), cpu1.procs)
+		w, h, len(lat), secs, win.Repeated, win.Unreadable, lat[0], pct(lat, 0.5), pct(lat, 0.95), pct(lat, 0.99), lat[len(lat)-1],
+		pct(win.Held, 0.5), pct(win.Held, 0.95), cpu1.procs)
 	if lkPid <= 0 {
 		b.Log("livekit-server's process not found: its CPU is not reported")
 	}
 }
 
-// glassPercentile returns the nearest-rank p-quantile of sorted v.
-func glassPercentile(v []float64, p float64) float64 {
-	i := int(math.Ceil(p*float64(len(v)))) - 1
-	return v[min(max(i, 0), len(v)-1)]
-}
-
-// glassClockTicks is USER_HZ, the unit of the times in /proc/*/stat (100 on
-// every Linux architecture Go supports).
-const glassClockTicks = 100
-
-// glassGroups are the processes of one published page, by name: the CLI
-// (capture, conversion, encode, the SDK), Chromium (browser, zygotes, GPU
-// and renderers), Xvfb, PulseAudio, and anything else.
-var glassGroups = []string{"cli", "chrome", "xvfb", "pulse", "other"}
-
-func glassGroup(comm string) string {
-	switch {
-	case comm == "lkbrowser":
-		return "cli"
-	case strings.HasPrefix(comm, "chrom"):
-		return "chrome"
-	case comm == "Xvfb":
-		return "xvfb"
-	case strings.HasPrefix(comm, "pulse"):
-		return "pulse"
-	}
-	return "other"
-}
-
-// glassStat is a process's line of /proc/<pid>/stat.
-type glassStat struct {
-	pid, ppid int
-	comm      string
-	ticks     float64 // utime+stime+cutime+cstime
-}
-
-// glassReadStat reads /proc/<pid>/stat; ok is false for a process gone or
-// a zombie.
-func glassReadStat(path string) (st glassStat, ok bool) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return st, false
-	}
-	s := string(raw)
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < open {
-		return st, false
-	}
-	f := strings.Fields(s[end+1:])
-	if len(f) < 15 || f[0] == "Z" || f[0] == "X" {
-		return st, false
-	}
-	st.pid, _ = strconv.Atoi(strings.TrimSpace(s[:open]))
-	st.ppid, _ = strconv.Atoi(f[1])
-	st.comm = s[open+1 : end]
-	// utime, stime, and cutime and cstime: the CPU of the children that
-	// exited and were waited for, so that a process that ends between the
-	// two samples still counts (in its parent).
-	for _, v := range f[11:15] {
-		n, _ := strconv.ParseFloat(v, 64)
-		st.ticks += n
-	}
-	return st, true
-}
-
 // glassSample is one reading of the CPU used so far, in clock ticks.
 type glassSample struct {
-	byGroup map[string]float64 // the publisher's process tree by glassGroup
+	byGroup map[string]float64 // the publisher's process tree by glassbench.Group
 	lk      float64            // livekit-server and its descendants
 	self    float64            // this process
 	procs   string             // the publisher's tree, for the log
@@ -280,36 +163,12 @@ type glassSample struct {
 // processes count however they were started), by lkPid and its
 // descendants, and by this process.
 func glassCPU(root, lkPid int) glassSample {
-	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
-	all := map[int]glassStat{}
-	kids := map[int][]int{}
-	for _, p := range paths {
-		if st, ok := glassReadStat(p); ok {
-			all[st.pid] = st
-			kids[st.ppid] = append(kids[st.ppid], st.pid)
-		}
-	}
-	tree := func(pid int) []glassStat {
-		var out []glassStat
-		seen := map[int]bool{}
-		for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
-			p := queue[0]
-			st, ok := all[p]
-			if !ok || seen[p] {
-				continue
-			}
-			seen[p] = true
-			out = append(out, st)
-			queue = append(queue, kids[p]...)
-		}
-		return out
-	}
+	procs := cpustat.Read()
 	s := glassSample{byGroup: map[string]float64{}}
 	count := map[string]int{}
-	for _, st := range tree(root) {
-		g := glassGroup(st.comm)
-		s.byGroup[g] += st.ticks
-		count[st.comm]++
+	for _, p := range procs.Tree(root) {
+		s.byGroup[glassbench.Group(p.Comm)] += p.Ticks
+		count[p.Comm]++
 	}
 	var names []string
 	for c, n := range count {
@@ -318,12 +177,10 @@ func glassCPU(root, lkPid int) glassSample {
 	slices.Sort(names)
 	s.procs = strings.Join(names, ", ")
 	if lkPid > 0 {
-		for _, st := range tree(lkPid) {
-			s.lk += st.ticks
-		}
+		s.lk = procs.TreeTicks(lkPid)
 	}
-	if st, ok := glassReadStat("/proc/self/stat"); ok {
-		s.self = st.ticks
+	if p, ok := cpustat.ReadProc(os.Getpid()); ok {
+		s.self = p.Ticks
 	}
 	return s
 }
@@ -333,37 +190,14 @@ func glassCPU(root, lkPid int) glassSample {
 // lk.Dir()), or 0.
 func glassChildPid(dir string) int {
 	self := os.Getpid()
-	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range paths {
-		st, ok := glassReadStat(p)
-		if !ok || st.ppid != self {
+	for _, p := range cpustat.Read().Tree(self) {
+		if p.PPid != self {
 			continue
 		}
-		cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.Pid), "cmdline"))
 		if bytes.Contains(cmdline, []byte(dir)) {
-			return st.pid
+			return p.Pid
 		}
 	}
 	return 0
-}
-
-// glassHostCPU returns the busy time of the whole machine so far in clock
-// ticks (all of /proc/stat's cpu line but idle and iowait).
-func glassHostCPU() float64 {
-	raw, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(raw), "\n")
-	f := strings.Fields(line)
-	busy := 0.0
-	for i, v := range f[1:] {
-		n, _ := strconv.ParseFloat(v, 64)
-		// user nice system idle iowait irq softirq steal guest guest_nice;
-		// guest time is already in user.
-		if i != 3 && i != 4 && i < 8 {
-			busy += n
-		}
-	}
-	return busy
 }
