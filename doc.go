@@ -12,7 +12,10 @@
 // Engine.Close closes every page and removes the runtime directory. Both
 // Close methods are idempotent and return errors.Join of what failed. A
 // context.Context bounds each start-up and each blocking call; it does not
-// bound the life of the page.
+// bound the life of the page. If the host process dies, even by SIGKILL, its
+// Xvfb, Chromium and PulseAudio processes die with it within about half a
+// second, and the next NewEngine with the same TempDir removes the dead
+// engine's runtime directory.
 //
 // # Frames
 //

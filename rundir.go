@@ -31,7 +31,9 @@ const (
 )
 
 // makeRunDir creates and locks a new runtime directory under parent
-// (os.TempDir() when empty). The lock lasts until lock is closed.
+// (os.TempDir() when empty). It returns the directory and the open file that
+// holds its lock until closed; that file is nil when the file system has no
+// locks.
 func makeRunDir(parent string) (string, *os.File, error) {
 	for range 10 {
 		dir, err := os.MkdirTemp(parent, runDirPrefix)

@@ -1,6 +1,7 @@
 // Package proc supervises the child processes of lkbrowser (Xvfb, Chromium):
-// each runs in its own process group, its output is kept in a bounded tail for
-// error messages, and Stop ends the whole group, gracefully first.
+// each runs in its own process group and dies with this process (spawn.go),
+// its output is kept in a bounded tail for error messages, and Stop ends the
+// whole group, gracefully first.
 package proc
 
 import (
