@@ -85,17 +85,42 @@ func startDisplay(ctx context.Context, e *Engine, dir string, w, h, fps int) (*d
 // none, as a fresh Xvfb does.
 const chromiumRefresh = 60
 
-// setRefresh gives the display a refresh rate of fps (through RandR) when
-// that is below Chromium's default of 60 Hz. Measured (design.md §4.4b,
-// docs/benchmarks.md): Chromium on a 30 Hz display draws 30 frames a second
-// instead of 60 and uses 40-45 % less CPU for the same page. Without it the
-// page still works, at the default rate: a failure is only logged.
+// minRefresh is the lowest refresh rate a display gets. Chromium handles
+// mouse moves (hover, the cursor image) and wheel events once per frame: a
+// page of 1 frame a second on a 1 Hz display would answer a hover a second
+// late.
+const minRefresh = 30
+
+// refreshFor returns the display refresh rate for a page of at most fps
+// frames a second: the smallest multiple of fps that is at least
+// minRefresh, so that captured frames fall on painted ones (a 25 fps page
+// gets 50 Hz, not 30 Hz and an uneven cadence), or 0 (leave Chromium's
+// default) when that is not below chromiumRefresh.
+func refreshFor(fps int) int {
+	if fps <= 0 {
+		return 0
+	}
+	hz := fps * ((minRefresh + fps - 1) / fps)
+	if hz >= chromiumRefresh {
+		return 0
+	}
+	return hz
+}
+
+// setRefresh gives the display the refresh rate refreshFor(fps) through
+// RandR, so that Chromium, which paces its frames by it, draws no more
+// frames than the capture takes. Measured at 30 fps (docs/benchmarks.md):
+// Chromium uses about half the CPU it uses at 60 Hz for the same page; the
+// price is latency, Chromium's pipeline being about a frame long: paint to
+// capture 47 ms instead of 32 ms for a moving box at 1280x720. Without it
+// the page still works, at the default rate: a failure is only logged.
 func (d *display) setRefresh(e *Engine, fps int) {
-	if fps <= 0 || fps >= chromiumRefresh {
+	hz := refreshFor(fps)
+	if hz == 0 {
 		return
 	}
-	if err := xrandr.SetRefresh(d.name, d.cookie, fps); err != nil {
-		e.log.Warn("display refresh rate not set; Chromium draws at 60 Hz", "display", d.name, "fps", fps, "err", err)
+	if err := xrandr.SetRefresh(d.name, d.cookie, hz); err != nil {
+		e.log.Warn("display refresh rate not set; Chromium draws at 60 Hz", "display", d.name, "hz", hz, "err", err)
 	}
 }
 

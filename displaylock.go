@@ -57,7 +57,7 @@ func lockDisplayNumber(from int) (*displayLock, error) {
 			continue // taken meanwhile
 		}
 		// A server that keeps no lock file may have appeared meanwhile.
-		if exists(displaySocketPath(n)) {
+		if pathExists(displaySocketPath(n)) {
 			l.release()
 			continue
 		}
@@ -69,12 +69,12 @@ func lockDisplayNumber(from int) (*displayLock, error) {
 // displayInUse reports whether display n has a lock file or a socket
 // (stale ones included: they cost a number, never a collision).
 func displayInUse(n int) bool {
-	return exists(displayLockPath(n)) || exists(displaySocketPath(n))
+	return pathExists(displayLockPath(n)) || pathExists(displaySocketPath(n))
 }
 
-// exists reports whether path exists; anything but a clear "does not
+// pathExists reports whether path exists; anything but a clear "does not
 // exist" counts as existing.
-func exists(path string) bool {
+func pathExists(path string) bool {
 	_, err := os.Lstat(path)
 	return !errors.Is(err, fs.ErrNotExist)
 }

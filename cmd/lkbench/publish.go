@@ -53,7 +53,6 @@ func runPublish(ctx context.Context, b *bench) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cases = debugCases(cases)
 	plan := publishPlan{
 		CLI: cli, Out: filepath.Join(tmp, "results.json"),
 		Warm: publishWarm, Window: publishWindow, Cases: cases,

@@ -48,7 +48,7 @@ func (w *publishWorker) measureLKB(ctx context.Context, c publishCase, idx int) 
 		"--viewer-addr", "off", "--width", strconv.Itoa(c.W), "--height", strconv.Itoa(c.H),
 		"--fps", strconv.Itoa(c.FPS), "--video-bitrate", strconv.Itoa(c.Kbps), w.web + c.Page}
 	cmd := exec.Command(w.plan.CLI, args...)
-	cmd.Env = append(append(os.Environ(), "LIVEKIT_API_SECRET="+w.lk.APISecret()), debugCLIEnv()...)
+	cmd.Env = append(os.Environ(), "LIVEKIT_API_SECRET="+w.lk.APISecret())
 	cli, err := proc.Start("lkbrowser", cmd, w.log)
 	if err != nil {
 		return fail("start the CLI: %v", err)
@@ -82,11 +82,9 @@ func (w *publishWorker) measureLKB(ctx context.Context, c publishCase, idx int) 
 	r.Chrome, r.Xvfb = pubChildCmdline(tab0, pid, glassbench.GroupChrome), pubChildCmdline(tab0, pid, glassbench.GroupXvfb)
 	g0, lk0, self0, host0 := pubGroupTicks(tab0, pid), tab0.TreeTicks(lkPid), cpustat.SelfSeconds(), cpustat.HostTicks()
 	t0 := time.Now()
-	stopPerf := debugPerf(pid, c.Name)
 	if !pubSleep(ctx, w.plan.Window) {
 		return fail("%v", ctx.Err())
 	}
-	stopPerf()
 	tab1 := cpustat.Read()
 	g1, lk1, self1, host1 := pubGroupTicks(tab1, pid), tab1.TreeTicks(lkPid), cpustat.SelfSeconds(), cpustat.HostTicks()
 	t1 := time.Now()

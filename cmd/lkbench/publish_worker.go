@@ -55,17 +55,16 @@ func init() {
 
 // publishPlan is what the parent asks the worker to measure.
 type publishPlan struct {
-	CLI     string          // the lkbrowser binary
-	Out     string          // where the results go (JSON)
-	Warm    time.Duration   // after the first frame, before the window
-	Window  time.Duration   // the measured window
-	Cases   []publishCase   // in this order
-	Budget  time.Duration   // time for repeating disturbed measurements
-	Retry   float64         // repeat a measurement when the rest of the machine used more cores than this
-	Variant bool            // also measure GStreamer on a 30 Hz display
-	Verbose bool            // debug logs
-	Started time.Time       // when the section started
-	Env     map[string]bool // unused; reserved
+	CLI     string        // the lkbrowser binary
+	Out     string        // where the results go (JSON)
+	Warm    time.Duration // after the first frame, before the window
+	Window  time.Duration // the measured window
+	Cases   []publishCase // in this order
+	Budget  time.Duration // time for repeating disturbed measurements
+	Retry   float64       // repeat a measurement when the rest of the machine used more cores than this
+	Variant bool          // also measure GStreamer on a 30 Hz display
+	Verbose bool          // debug logs
+	Started time.Time     // when the section started
 }
 
 // publishCase is one page at one size.

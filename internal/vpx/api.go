@@ -17,8 +17,7 @@ type EncoderConfig struct {
 	// only sizes the defaults below and the keyframe size limit. 0 means 30.
 	FrameRate int
 	// CPUUsed is VP8E_SET_CPUUSED: negative values fix the speed (-16 is
-	// fastest). 0 means the default by size: -6 up to 1280x720 pixels, -8
-	// above.
+	// fastest). 0 means DefaultCPUUsed.
 	CPUUsed int
 	// Threads is the number of encoder threads; 0 means 1.
 	Threads int
@@ -27,16 +26,22 @@ type EncoderConfig struct {
 	KeyframeMax int
 }
 
+// DefaultCPUUsed is the encoder's speed unless EncoderConfig.CPUUsed says
+// otherwise, at every size. Measured on frames recorded from real pages
+// (cmd/lkbench, docs/benchmarks.md), at lkbrowser's default bitrates: at
+// 1920x1080, -8 (the former default above 1280x720) took as much CPU per
+// frame as -6 (13.2-17.2 ms against 13.4-15.6 ms on full-page motion) for
+// 0.7-1.3 dB less luma PSNR; at 1280x720, -8 and faster saved no CPU
+// either (5.5-6.0 ms against 5.6 ms) and lost 3 dB or more.
+const DefaultCPUUsed = -6
+
 // withDefaults returns c with the zero fields filled in, or an error.
 func (c EncoderConfig) withDefaults() (EncoderConfig, error) {
 	if c.FrameRate == 0 {
 		c.FrameRate = 30
 	}
 	if c.CPUUsed == 0 {
-		c.CPUUsed = -6
-		if c.Width*c.Height > 1280*720 {
-			c.CPUUsed = -8
-		}
+		c.CPUUsed = DefaultCPUUsed
 	}
 	if c.Threads == 0 {
 		c.Threads = 1

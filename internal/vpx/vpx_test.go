@@ -100,12 +100,12 @@ func TestRoundTrip(t *testing.T) {
 		checkBlocks(t, fmt.Sprint("resized frame ", i), dec, blocks, 12)
 	}
 
-	// Resizing up to 1080p picks cpu-used -8.
+	// Resizing up to 1080p keeps the default speed.
 	if err := e.Resize(1920, 1080); err != nil {
 		t.Fatal(err)
 	}
-	if c := e.Config(); c.CPUUsed != -8 {
-		t.Errorf("cpu-used at 1080p = %d, want -8", c.CPUUsed)
+	if c := e.Config(); c.CPUUsed != DefaultCPUUsed || c.Width != 1920 {
+		t.Errorf("after resizing to 1080p: %+v, want cpu-used %d", c, DefaultCPUUsed)
 	}
 }
 
