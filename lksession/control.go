@@ -326,7 +326,7 @@ func (c *control) apply(ctx context.Context, sender string, events []InputEvent)
 		return nil
 	}
 	p := c.s.page
-	for _, ev := range events {
+	for _, ev := range coalesceMoves(events) {
 		at := lkbrowser.MouseEvent{X: ev.X, Y: ev.Y, Modifiers: lkbrowser.Modifiers(ev.Modifiers)}
 		var err error
 		switch ev.Type {
@@ -351,6 +351,23 @@ func (c *control) apply(ctx context.Context, sender string, events []InputEvent)
 		}
 	}
 	return nil
+}
+
+// coalesceMoves keeps only the last of each run of consecutive mouse
+// moves. Chromium acknowledges a move once the renderer has taken it, about
+// one frame, so a message of 256 moves would hold the page's input for
+// seconds; Chromium itself coalesces moves to one a frame, and a viewer
+// sends a message about once a frame. Clicks, wheels and keys are kept, in
+// order, and each lands at its own position.
+func coalesceMoves(events []InputEvent) []InputEvent {
+	out := events[:0:0]
+	for i, ev := range events {
+		if ev.Type == InputMouseMove && i+1 < len(events) && events[i+1].Type == InputMouseMove {
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 // warn logs a refusal, at most once a second per participant, so that a

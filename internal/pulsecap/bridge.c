@@ -29,11 +29,16 @@ struct lkp_ctl {
 struct lkp_rec {
 	struct conn k;
 	pa_stream *st;
-	/* The fragment returned by pa_stream_peek and not yet dropped: len > 0
-	 * means one is held; data NULL means it is a hole. Valid only while the
-	 * stream is READY (libpulse releases it when the stream dies). */
-	const uint8_t *data;
-	size_t len, idx;
+	/* What is left of the last fragment after a read that wanted less:
+	 * bytes idx..len of buf (ours, malloc'ed, grown as fragments need).
+	 * A fragment from pa_stream_peek is copied and dropped in the same
+	 * locked section, never held across the lock: libpulse's mainloop
+	 * thread, when the connection dies, waits with the lock held until
+	 * every acquired shared-memory block is released
+	 * (pa_memimport_free), and a reader waiting for the lock while
+	 * holding one would deadlock with it. */
+	uint8_t *buf;
+	size_t cap, len, idx;
 	pa_usec_t snap; /* rtclock of the last timing update; 0: none yet */
 };
 
@@ -562,10 +567,8 @@ static int rec_check(lkp_rec *r, int *detail)
 		*detail = e ? e : PA_ERR_KILLED;
 		st = LKP_ERR_KILLED;
 	}
-	if (st != LKP_OK && st != LKP_ERR_CLOSED) {
-		r->data = NULL;
+	if (st != LKP_OK && st != LKP_ERR_CLOSED)
 		r->len = r->idx = 0;
-	}
 	return st;
 }
 
@@ -709,6 +712,35 @@ out:
 	return LKP_OK;
 }
 
+/* take copies up to n bytes of the fragment (d, l) to dst, NULL d being a
+ * hole of zeros, and keeps the rest in r->buf (lock held; r->buf empty). It
+ * returns the bytes written to dst, or (size_t)-1 when out of memory. */
+static size_t take(lkp_rec *r, const uint8_t *d, size_t l, uint8_t *dst,
+                size_t n)
+{
+	size_t m = l < n ? l : n;
+	if (d)
+		memcpy(dst, d, m);
+	else
+		memset(dst, 0, m);
+	if (l > m) {
+		if (l - m > r->cap) {
+			uint8_t *b = realloc(r->buf, l - m);
+			if (!b)
+				return (size_t)-1;
+			r->buf = b;
+			r->cap = l - m;
+		}
+		if (d)
+			memcpy(r->buf, d + m, l - m);
+		else
+			memset(r->buf, 0, l - m);
+		r->len = l - m;
+		r->idx = 0;
+	}
+	return m;
+}
+
 int lkp_rec_read(lkp_rec *r, uint8_t *dst, size_t n, int *detail)
 {
 	int st = LKP_OK;
@@ -718,38 +750,38 @@ int lkp_rec_read(lkp_rec *r, uint8_t *dst, size_t n, int *detail)
 	while (n > 0) {
 		if ((st = rec_check(r, detail)) != LKP_OK)
 			break;
-		if (r->len == 0) {
-			const void *d;
-			size_t l;
-			if (pa_stream_peek(r->st, &d, &l) < 0) {
-				*detail = pa_context_errno(r->k.ctx);
-				if ((st = status_of(*detail)) == LKP_OK)
-					st = LKP_ERR_PA;
-				break;
-			}
-			if (l == 0) {
-				pa_threaded_mainloop_wait(r->k.ml);
-				continue;
-			}
-			r->data = d; /* NULL: a hole of l bytes */
-			r->len = l;
-			r->idx = 0;
+		if (r->idx < r->len) {
+			size_t m = r->len - r->idx;
+			if (m > n)
+				m = n;
+			memcpy(dst, r->buf + r->idx, m);
+			dst += m;
+			n -= m;
+			r->idx += m;
+			if (r->idx == r->len)
+				r->len = r->idx = 0;
+			continue;
 		}
-		size_t m = r->len - r->idx;
-		if (m > n)
-			m = n;
-		if (r->data)
-			memcpy(dst, r->data + r->idx, m);
-		else
-			memset(dst, 0, m);
+		const void *d;
+		size_t l;
+		if (pa_stream_peek(r->st, &d, &l) < 0) {
+			*detail = pa_context_errno(r->k.ctx);
+			if ((st = status_of(*detail)) == LKP_OK)
+				st = LKP_ERR_PA;
+			break;
+		}
+		if (l == 0) {
+			pa_threaded_mainloop_wait(r->k.ml);
+			continue;
+		}
+		size_t m = take(r, d, l, dst, n);
+		pa_stream_drop(r->st);
+		if (m == (size_t)-1) {
+			st = LKP_ERR_NOMEM;
+			break;
+		}
 		dst += m;
 		n -= m;
-		r->idx += m;
-		if (r->idx == r->len) {
-			pa_stream_drop(r->st);
-			r->data = NULL;
-			r->len = r->idx = 0;
-		}
 	}
 	pa_threaded_mainloop_unlock(r->k.ml);
 	return st;
@@ -798,10 +830,10 @@ int lkp_rec_latency(lkp_rec *r, uint64_t *usec, int *detail)
 	 * The server sends each fragment as soon as it has it, and libpulse's
 	 * thread reads the socket whether or not we read, so that queue is
 	 * where the audio waits. */
-	size_t queued = pa_stream_readable_size(r->st); /* with the held one */
+	size_t queued = pa_stream_readable_size(r->st);
 	if (queued == (size_t)-1)
 		queued = 0;
-	queued = queued > r->idx ? queued - r->idx : 0;
+	queued += r->len - r->idx;
 	*usec = ti->source_usec + ti->transport_usec +
 	        pa_bytes_to_usec(queued, pa_stream_get_sample_spec(r->st));
 out:
@@ -823,6 +855,7 @@ void lkp_rec_close(lkp_rec *r)
 		pa_stream_unref(r->st); /* the context drops its own ref */
 	}
 	conn_close(&r->k);
+	free(r->buf);
 	free(r);
 }
 

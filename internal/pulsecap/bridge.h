@@ -71,7 +71,10 @@
  * lkp_rec_read(r, dst, n, detail)
  *   dst: caller's n bytes, written during the call only (may be Go memory).
  *   Blocks until exactly n bytes were read. Holes in the stream read as
- *   zeros. Must not run on two threads at once on the same r.
+ *   zeros. Must not run on two threads at once on the same r. What is left
+ *   of a fragment is copied into a buffer r owns (freed by lkp_rec_close):
+ *   no libpulse memory block stays acquired after the call returns (see
+ *   struct lkp_rec in bridge.c for the deadlock that would cause).
  *
  * lkp_rec_latency(r, usec, detail)
  *   usec: caller's variable. Returns the source's delay + transport (from a

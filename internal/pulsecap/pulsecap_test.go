@@ -814,6 +814,43 @@ func TestServerKilled(t *testing.T) {
 	}
 }
 
+// TestServerKilledBetweenReads kills the server while the Recorder holds
+// the rest of a fragment that a Read did not want. libpulse's mainloop
+// thread, cleaning up the dead connection, waits with its lock held until
+// every shared-memory block it handed out is released; a fragment kept
+// acquired between Reads deadlocked the next Read and Close (seen as an
+// Engine.Close that never returned).
+func TestServerKilledBetweenReads(t *testing.T) {
+	p := startPulse(t)
+	c := dialT(t, p)
+	sinkT(t, c, "a")
+	playT(t, p, "a", 440)
+	r := recordT(t, p, "a.monitor")
+	readUntilSound(t, r, 5*time.Second)
+	for i := 0; i < 5; i++ { // 10 ms fragments read in 3 ms parts (part of one stays)
+		if err := r.Read(make([]byte, ms10*3/10/frame*frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.kill()
+	<-p.exited
+	time.Sleep(300 * time.Millisecond) // libpulse sees the hang-up
+	done := make(chan error, 1)
+	go func() {
+		err := r.Read(make([]byte, ms10))
+		r.Close()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrConnectionLost) {
+			t.Errorf("Read after the server died: %v, want ErrConnectionLost", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read and Close still blocked 5 s after the server died")
+	}
+}
+
 // TestStoppedServer: a server that is alive but does not answer (SIGSTOP).
 // Operations time out, a blocked Read and a blocked operation are ended by
 // Close, and everything works again once the server continues.
