@@ -94,7 +94,13 @@ func (e *Engine) cursors() *cursorTable {
 		e.mu.Unlock()
 		go func() {
 			defer e.bg.Done()
-			t.names, t.err = e.calibrateCursors(ctx)
+			for try := 1; ; try++ {
+				t.names, t.err = e.calibrateCursors(ctx)
+				if t.err == nil || try == calibrationTries || ctx.Err() != nil {
+					break
+				}
+				e.log.Info("cursor calibration failed; trying again", "err", t.err)
+			}
 			close(t.ready)
 			if t.err != nil {
 				e.log.Warn("cursor calibration failed; cursor events will say \"default\"", "err", t.err)
@@ -131,6 +137,14 @@ func (t *cursorTable) lookup(hash uint64) ([]string, bool) {
 	return t.names[hash], true // nil: an image the table does not know
 }
 
+// calibrationTries is how many times calibration runs before the engine
+// gives up on cursor names.
+const calibrationTries = 3
+
+// cursorSettle is how long the default cursor must stay unchanged before
+// calibration takes it as the default.
+const cursorSettle = 300 * time.Millisecond
+
 // calibrationPage is a grid with one cell per CSS cursor, above a strip
 // with the default cursor.
 func calibrationPage() (u string, w, h int, cell func(i int) (x, y int)) {
@@ -157,7 +171,7 @@ func (e *Engine) calibrateCursors(ctx context.Context) (map[uint64][]string, err
 		case hashes <- hash:
 		default:
 		}
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +209,21 @@ func (e *Engine) calibrateCursors(ctx context.Context) (map[uint64][]string, err
 	if def == 0 {
 		return nil, errors.New("no cursor image reported")
 	}
+	// Chromium may still show its progress cursor right after the load:
+	// the default is the image that then stays for a while.
+	for settle, limit := time.After(cursorSettle), time.After(3*time.Second); ; {
+		select {
+		case def = <-hashes:
+			settle = time.After(cursorSettle)
+			continue
+		case <-settle:
+		case <-limit:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		break
+	}
+	current = def
 	names := map[uint64][]string{}
 	for i, name := range cssCursors {
 		x, y := cell(i)

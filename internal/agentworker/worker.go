@@ -102,11 +102,7 @@ func (w *Worker) stop() {
 // jobs, waits for them and returns ErrDrainTimeout. The worker stays
 // connected (and FULL) until Run's context ends.
 func (w *Worker) Drain(ctx context.Context) error {
-	w.mu.Lock()
-	w.draining = true
-	w.mu.Unlock()
-	w.log.Info("draining: taking no more jobs")
-	w.sendStatus()
+	w.StopTaking()
 	for {
 		w.mu.Lock()
 		n, ch := len(w.jobs)+len(w.pending), w.changed
@@ -125,6 +121,20 @@ func (w *Worker) Drain(ctx context.Context) error {
 			return ErrDrainTimeout
 		}
 	}
+}
+
+// StopTaking makes the worker take no more jobs and report WS_FULL at
+// once, the first step of Drain, for callers that announce the drain
+// before waiting for it. It is idempotent.
+func (w *Worker) StopTaking() {
+	w.mu.Lock()
+	already := w.draining
+	w.draining = true
+	w.mu.Unlock()
+	if !already {
+		w.log.Info("draining: taking no more jobs")
+	}
+	w.sendStatus()
 }
 
 // Draining reports whether Drain was called.

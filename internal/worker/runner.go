@@ -110,6 +110,10 @@ func (r *Runner) Run(ctx context.Context) error { return r.aw.Run(ctx) }
 // agentworker.ErrDrainTimeout.
 func (r *Runner) Drain(ctx context.Context) error { return r.aw.Drain(ctx) }
 
+// StopTaking takes no more jobs and reports the worker full at once (the
+// start of Drain).
+func (r *Runner) StopTaking() { r.aw.StopTaking() }
+
 // Pages returns the number of pages running.
 func (r *Runner) Pages() int {
 	r.mu.Lock()
