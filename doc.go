@@ -8,7 +8,10 @@
 // NewEngine finds Chromium and Xvfb (see ResolveChromium) and makes a private
 // runtime directory; it starts no process. Engine.NewPage starts one Xvfb
 // display and one Chromium for the page, so a crashed or hung page never
-// disturbs another. Page.Close stops them and removes the page's files;
+// disturbs another. That cold start takes about two seconds, most of it
+// Chromium's own; with Options.WarmPages the engine keeps pages started
+// ahead on about:blank, and a NewPage whose options match takes one and
+// only navigates it. Page.Close stops them and removes the page's files;
 // Engine.Close closes every page and removes the runtime directory. Both
 // Close methods are idempotent and return errors.Join of what failed. A
 // context.Context bounds each start-up and each blocking call; it does not

@@ -58,6 +58,15 @@ type Options struct {
 	// ChromiumFlags are extra command-line flags for every page's Chromium,
 	// e.g. "--lang=de".
 	ChromiumFlags []string
+	// WarmPages, 0..MaxWarmPages, keeps this many pages started ahead: a
+	// display and a Chromium on about:blank, with the options of
+	// DefaultPage. NewPage with options that resolve to the same (any URL)
+	// then takes one and only navigates it, in a fraction of a cold start
+	// (docs/benchmarks.md), and a replacement starts in the background.
+	// Other options start cold. Each waiting page costs the memory of a
+	// page and a little CPU; it is not counted by Pages or MaxPages.
+	// Default 0.
+	WarmPages int
 }
 
 // Engine runs pages. It owns a private runtime directory and every page's
@@ -77,6 +86,7 @@ type Engine struct {
 	nextID       int
 	closed       bool
 	startingUser int            // user pages being started
+	warmStarting int            // warm pages being started (warm.go)
 	starting     sync.WaitGroup // pages being started
 	// ctx ends when Close starts, cutting short pages being started.
 	ctx    context.Context
@@ -97,7 +107,8 @@ type Engine struct {
 
 // NewEngine finds Chromium and Xvfb and prepares a private runtime directory,
 // removing those that engines killed without Close left in Options.TempDir.
-// It starts no process yet: each page starts its own display and browser.
+// It starts no process yet, except the pages of Options.WarmPages (in the
+// background): each page starts its own display and browser.
 // ctx bounds the start-up.
 func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	if err := ctx.Err(); err != nil {
@@ -126,6 +137,16 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.MaxPages < 0 {
 		return nil, invalidArg(ErrTooManyPages, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
 	}
+	if opts.WarmPages < 0 || opts.WarmPages > MaxWarmPages {
+		return nil, invalidArg(ErrTooManyPages, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
+	}
+	if opts.WarmPages > 0 {
+		d := PageOptions{}.withDefaults(opts.DefaultPage)
+		if err := errors.Join(validateSize(d.Width, d.Height), validateFrameRate(d.FrameRate),
+			validateSize(d.MaxWidth, d.MaxHeight), d.Restart.validate()); err != nil {
+			return nil, fmt.Errorf("lkbrowser: DefaultPage of warm pages: %w", err)
+		}
+	}
 	root, rootLock, err := makeRunDir(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("lkbrowser: runtime dir: %w", err)
@@ -145,6 +166,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	if os.Geteuid() == 0 { // see chromiumFlags
 		log.Warn("running as root: Chromium runs without its sandbox (--no-sandbox); run as a normal user to keep it")
 	}
+	e.refillWarm()
 	return e, nil
 }
 
@@ -169,7 +191,7 @@ func (e *Engine) pageList(internal bool) []*Page {
 	defer e.mu.Unlock()
 	ps := make([]*Page, 0, len(e.pages))
 	for _, p := range e.pages {
-		if internal || !p.internal {
+		if internal || p.users() {
 			ps = append(ps, p)
 		}
 	}
@@ -186,12 +208,14 @@ func (e *Engine) reserve(p *Page) error {
 	if e.closed {
 		return ErrClosed
 	}
-	if n := e.userPages() + e.startingUser; !p.internal && e.opts.MaxPages > 0 && n >= e.opts.MaxPages {
-		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, n, e.opts.MaxPages)
+	if p.users() {
+		if err := e.roomLocked(); err != nil {
+			return err
+		}
 	}
 	e.nextID++
 	p.id = e.nextID
-	if !p.internal {
+	if p.users() {
 		e.startingUser++
 	}
 	e.starting.Add(1)
@@ -202,7 +226,7 @@ func (e *Engine) reserve(p *Page) error {
 func (e *Engine) commit(p *Page, ok bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !p.internal {
+	if p.users() {
 		e.startingUser--
 	}
 	if !ok {
@@ -218,11 +242,20 @@ func (e *Engine) commit(p *Page, ok bool) error {
 // userPages counts the pages opened by the user; e.mu must be held.
 func (e *Engine) userPages() (n int) {
 	for _, p := range e.pages {
-		if !p.internal {
+		if p.users() {
 			n++
 		}
 	}
 	return n
+}
+
+// roomLocked returns ErrTooManyPages when MaxPages user pages are open or
+// starting; e.mu must be held.
+func (e *Engine) roomLocked() error {
+	if n := e.userPages() + e.startingUser; e.opts.MaxPages > 0 && n >= e.opts.MaxPages {
+		return fmt.Errorf("%w: %d open, limit %d", ErrTooManyPages, n, e.opts.MaxPages)
+	}
+	return nil
 }
 
 func (e *Engine) unregister(p *Page) {

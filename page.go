@@ -128,6 +128,7 @@ type Page struct {
 	render  renderer // renderer crashes and automatic restarts (restart.go)
 
 	internal bool             // the engine's own page (cursor calibration)
+	warm     bool             // started ahead for NewPage (warm.go); guarded by e.mu once listed
 	dev      *devView         // dev mode's viewer window; nil without one
 	audio    *pageAudio       // nil with Options.NoAudio
 	noAudio  chan *AudioFrame // Audio() without audio: closed at Close
@@ -155,12 +156,16 @@ type Page struct {
 // navigation has committed or failed; a URL that fails to load still opens
 // the page and reports a LoadFailed event. ctx bounds the start-up only.
 func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (*Page, error) {
-	return e.newPage(ctx, opts, nil)
+	if p, err := e.adoptWarm(ctx, opts); p != nil || err != nil {
+		return p, err
+	}
+	return e.newPage(ctx, opts, nil, false)
 }
 
 // newPage opens a page. A page with a cursorHook is the engine's own: it is
-// not listed or counted, and its cursor changes go to the hook.
-func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(uint64)) (_ *Page, err error) {
+// not listed or counted, and its cursor changes go to the hook. A warm page
+// (warm.go) waits, unlisted and uncounted, for NewPage to adopt it.
+func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(uint64), warm bool) (_ *Page, err error) {
 	opts = opts.withDefaults(e.opts.DefaultPage)
 	if err := validateSize(opts.Width, opts.Height); err != nil {
 		return nil, err
@@ -180,13 +185,13 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	if err := opts.Restart.validate(); err != nil {
 		return nil, err
 	}
-	if cursorHook == nil { // the engine's own pages are not the user's to police
+	if cursorHook == nil && !warm { // the engine's own pages are not the user's to police
 		if err := e.policy.Check(opts.URL); err != nil {
 			return nil, err
 		}
 	}
 	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil,
-		noAudio: make(chan *AudioFrame)}
+		warm: warm, noAudio: make(chan *AudioFrame)}
 	p.setSize(opts.Width, opts.Height)
 	p.render.init(p, opts.Restart)
 	if err := e.reserve(p); err != nil {
@@ -241,7 +246,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	p.watching = true
 	go p.watch()
 	p.render.start()
-	if e.opts.DevMode && !p.internal {
+	if e.opts.DevMode && !p.internal && !warm {
 		p.startDevView() // a viewer window on the user's display (devmode.go)
 	}
 	if err := p.firstNavigate(ctx, opts.URL); err != nil {

@@ -12,8 +12,9 @@ import (
 
 // The systems compared, and the process trees whose CPU is counted.
 const (
-	sysLK = "lkbrowser"
-	sysSC = "screencast"
+	sysLK     = "lkbrowser"
+	sysLKWarm = "lkbrowser, warm page" // Options.WarmPages: NewPage adopts a page started ahead
+	sysSC     = "screencast"
 
 	treeBrowser = "browser" // Chromium: browser, zygotes, GPU, renderers
 	treeXvfb    = "xvfb"    // lkbrowser's private X server

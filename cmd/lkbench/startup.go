@@ -54,6 +54,7 @@ func measureStartups(ctx context.Context, b *bench, chromium, url string, reps i
 		}
 	}
 	res[sysLK] = lk
+	res[sysLKWarm] = startupsWarm(ctx, b, url, reps)
 	var sc startupResult
 	for range reps {
 		first, content, err := startupSC(ctx, chromium, url)
@@ -65,6 +66,39 @@ func measureStartups(ctx context.Context, b *bench, chromium, url string, reps i
 	}
 	res[sysSC] = sc
 	return res
+}
+
+// startupsWarm measures NewPage on an engine with Options.WarmPages: each
+// start waits (untimed) until the warm page is ready, as a server that
+// keeps one ready between requests would.
+func startupsWarm(ctx context.Context, b *bench, url string, reps int) (r startupResult) {
+	eng, err := lkbrowser.NewEngine(ctx, lkbrowser.Options{Logger: b.engineLog(ctx), WarmPages: 1,
+		DefaultPage: lkbrowser.PageOptions{Width: startupSize[0], Height: startupSize[1]}})
+	if err != nil {
+		r.err = err
+		return r
+	}
+	defer func() {
+		if err := eng.Close(); err != nil && r.err == nil {
+			r.err = err
+		}
+	}()
+	for range reps {
+		for deadline := time.Now().Add(startupTimeout); eng.WarmPages() == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				r.err = fmt.Errorf("no warm page ready within %v", startupTimeout)
+				return r
+			}
+		}
+		time.Sleep(time.Second) // let the new warm page's start settle
+		first, content, err := startupLK(ctx, eng, url)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.first, r.content = append(r.first, first), append(r.content, content)
+	}
+	return r
 }
 
 // startupLK opens a page and returns the ms from calling NewPage to its
