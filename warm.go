@@ -157,29 +157,26 @@ func (e *Engine) adoptWarm(ctx context.Context, opts PageOptions) (*Page, error)
 // and sound of about:blank, its start-up events) and zeroes its counters,
 // so that its user sees only their own page.
 func (p *Page) forgetWaiting() {
-	for {
-		select {
-		case f := <-p.capture.out:
-			f.Release()
-			continue
-		case <-p.events.ch:
-			continue
-		default:
-		}
-		break
-	}
+	drain(p.capture.out, (*Frame).Release)
+	drain(p.events.ch, func(Event) {})
 	if p.audio != nil {
-		for drained := false; !drained; {
-			select {
-			case <-p.audio.out:
-			default:
-				drained = true
-			}
-		}
+		drain(p.audio.out, func(*AudioFrame) {})
 		p.audio.stats.captured.Store(0)
 		p.audio.stats.dropped.Store(0)
 	}
 	p.capture.captured.Store(0)
 	p.capture.dropped.Store(0)
 	p.events.dropped.Store(0)
+}
+
+// drain takes what ch holds now, without waiting, and passes it to f.
+func drain[T any](ch chan T, f func(T)) {
+	for {
+		select {
+		case v := <-ch:
+			f(v)
+		default:
+			return
+		}
+	}
 }
