@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"github.com/chromedp/chromedp/remote"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
 // devtoolsPage opens tests/testdata/devtools.html and waits until it is
@@ -187,22 +187,8 @@ func parseProcAddr(s string) (net.IP, int, error) {
 // processGroup returns the live processes of process group pgid.
 func processGroup(pgid int) []int {
 	var pids []int
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, path := range stats {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue // exited meanwhile
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		// Fields after the command: state, ppid, pgrp, ...
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[0] == "Z" || f[2] != strconv.Itoa(pgid) {
-			continue
-		}
-		if pid, err := strconv.Atoi(strings.Fields(s)[0]); err == nil {
-			pids = append(pids, pid)
-		}
+	for _, i := range proc.Group(pgid) {
+		pids = append(pids, i.PID)
 	}
 	return pids
 }

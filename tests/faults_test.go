@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 	"github.com/lkbrowser/lkbrowser/internal/testhook"
 )
 
@@ -27,26 +28,9 @@ import (
 // page's browser and its display each lead a group of their own).
 func groupMembers(pgids ...int) []string {
 	var found []string
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, path := range stats {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		// After the command: state, ppid, pgrp, ...
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[0] == "Z" {
-			continue
-		}
-		for _, g := range pgids {
-			if f[2] == strconv.Itoa(g) {
-				found = append(found, strings.TrimSpace(s[:i+1]))
-			}
+	for _, g := range pgids {
+		for _, i := range proc.Group(g) {
+			found = append(found, i.String())
 		}
 	}
 	return found

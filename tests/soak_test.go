@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
 var long = flag.Bool("long", false, "run the soak test's full 200 NewPage/Close cycles (default 20)")
@@ -58,7 +59,7 @@ func measureSoak(dir string) soakCounts {
 	runtime.GC()
 	debug.FreeOSMemory()
 	var c soakCounts
-	c.procs = len(descendants(os.Getpid()))
+	c.procs = len(proc.Descendants(os.Getpid()))
 	fds, _ := os.ReadDir("/proc/self/fd")
 	c.fds = len(fds)
 	c.goroutines = runtime.NumGoroutine()
@@ -85,52 +86,12 @@ func measureSoak(dir string) soakCounts {
 	return c
 }
 
-// descendants lists the live processes below pid.
-func descendants(pid int) []int {
-	kids := map[int][]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, st := range stats {
-		b, err := os.ReadFile(st)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 || f[0] == "Z" {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		p, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
-		kids[ppid] = append(kids[ppid], p)
-	}
-	var out []int
-	for todo := kids[pid]; len(todo) > 0; {
-		p := todo[0]
-		todo = todo[1:]
-		out = append(out, p)
-		todo = append(todo, kids[p]...)
-	}
-	return out
-}
-
 // inGroups lists the live processes whose process group is one of pgids.
 func inGroups(pgids map[int]bool) []string {
 	var out []string
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, st := range stats {
-		b, err := os.ReadFile(st)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[0] == "Z" {
-			continue
-		}
-		if g, _ := strconv.Atoi(f[2]); pgids[g] {
-			out = append(out, strings.TrimSpace(s[:i+1]))
+	for _, i := range proc.Processes() {
+		if pgids[i.PGID] && i.Alive() {
+			out = append(out, i.String())
 		}
 	}
 	return out

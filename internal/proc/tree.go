@@ -14,6 +14,9 @@ type Info struct {
 	Command         string // the name in parentheses, e.g. "chromium"
 }
 
+// String gives the process as "pid (command)", as /proc/<pid>/stat begins.
+func (i Info) String() string { return strconv.Itoa(i.PID) + " (" + i.Command + ")" }
+
 // Alive reports whether the process is running, that is neither a zombie
 // nor dead.
 func (i Info) Alive() bool { return i.State != 'Z' && i.State != 'X' && i.State != 'x' }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 	"github.com/lkbrowser/lkbrowser/internal/roomtest"
 	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
@@ -189,37 +189,13 @@ func mib(v []int64) []string {
 
 // treeRSS is the resident memory of pid and all its descendants, in bytes.
 func treeRSS(pid int) int64 {
-	parent := map[int]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range stats {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if i < 0 || len(f) < 2 {
-			continue
-		}
-		me, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-		pp, _ := strconv.Atoi(f[1])
-		parent[me] = pp
-	}
-	in := func(p int) bool {
-		for ; p > 1; p = parent[p] {
-			if p == pid {
-				return true
-			}
-		}
-		return false
+	pids := []int{pid}
+	for _, i := range proc.Descendants(pid) {
+		pids = append(pids, i.PID)
 	}
 	var total int64
 	page := int64(os.Getpagesize())
-	for p := range parent {
-		if !in(p) {
-			continue
-		}
+	for _, p := range pids {
 		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/statm")
 		if err != nil {
 			continue

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
 // envHelper names the helper job the test binary runs instead of the tests
@@ -149,24 +150,13 @@ func describeChromium(browser int, res *helperResult) {
 // process is browser (they share its process group).
 func renderers(browser int) []procInfo {
 	var out []procInfo
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, st := range stats {
-		b, err := os.ReadFile(st)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[2] != strconv.Itoa(browser) { // pgrp
-			continue
-		}
-		dir := filepath.Dir(st)
+	for _, i := range proc.Group(browser) {
+		pid := i.PID
+		dir := "/proc/" + strconv.Itoa(pid)
 		cmd, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
 		if !strings.Contains(string(cmd), "--type=renderer") {
 			continue
 		}
-		pid, _ := strconv.Atoi(filepath.Base(dir))
 		info := procInfo{Pid: pid}
 		status, _ := os.ReadFile(filepath.Join(dir, "status"))
 		for line := range strings.Lines(string(status)) {
