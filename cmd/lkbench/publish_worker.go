@@ -33,24 +33,18 @@ func init() {
 	if raw == "" {
 		return
 	}
-	inside, code, err := netns.Enter()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "lkbench publish worker:", err)
-		os.Exit(max(code, 1))
-	}
-	if !inside {
-		os.Exit(code)
-	}
-	var plan publishPlan
-	if err := json.Unmarshal([]byte(raw), &plan); err != nil {
-		fmt.Fprintln(os.Stderr, "lkbench publish worker: plan:", err)
-		os.Exit(1)
-	}
-	if err := runPublishWorker(plan); err != nil {
-		fmt.Fprintln(os.Stderr, "lkbench publish worker:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
+	netns.Main(func() int {
+		var plan publishPlan
+		if err := json.Unmarshal([]byte(raw), &plan); err != nil {
+			fmt.Fprintln(os.Stderr, "lkbench publish worker: plan:", err)
+			return 1
+		}
+		if err := runPublishWorker(plan); err != nil {
+			fmt.Fprintln(os.Stderr, "lkbench publish worker:", err)
+			return 1
+		}
+		return 0
+	})
 }
 
 // publishPlan is what the parent asks the worker to measure.

@@ -1,7 +1,6 @@
 package lkserver
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -15,16 +14,10 @@ import (
 // §4.7): the clients' WebRTC traffic stays on its lo and lkt0. The SDK's
 // logs are discarded unless LKBROWSER_TEST_DEBUG is set.
 func TestMain(m *testing.M) {
-	inside, code, err := netns.Enter()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(code)
-	}
-	if !inside {
-		os.Exit(code)
-	}
-	if os.Getenv("LKBROWSER_TEST_DEBUG") == "" {
-		lksdk.SetLogger(protologger.GetDiscardLogger()) // the SDK's and pion's logs
-	}
-	os.Exit(m.Run())
+	netns.Main(func() int {
+		if os.Getenv("LKBROWSER_TEST_DEBUG") == "" {
+			lksdk.SetLogger(protologger.GetDiscardLogger()) // the SDK's and pion's logs
+		}
+		return m.Run()
+	})
 }

@@ -7,19 +7,9 @@
 // namespace made here there is only lo and a veth pair, lkt0 (with Addr) and
 // lkt1, and no route out.
 //
-// A test binary calls Enter first thing in TestMain:
+// A test binary makes Main its TestMain:
 //
-//	func TestMain(m *testing.M) {
-//		inside, code, err := netns.Enter()
-//		if err != nil {
-//			fmt.Fprintln(os.Stderr, err)
-//			os.Exit(code)
-//		}
-//		if !inside {
-//			os.Exit(code)
-//		}
-//		os.Exit(m.Run())
-//	}
+//	func TestMain(m *testing.M) { netns.Main(m.Run) }
 //
 // It needs the unshare (util-linux) and ip (iproute2) commands, and either
 // root or unprivileged user namespaces.

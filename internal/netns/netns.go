@@ -40,8 +40,8 @@ func Inside() bool {
 	return err == nil && self != parent
 }
 
-// Enter runs this program inside a fresh network namespace; test binaries
-// call it first thing in TestMain.
+// Enter runs this program inside a fresh network namespace; Main wraps it
+// for TestMain.
 //
 // Outside such a namespace it re-executes this program with the same
 // arguments under `unshare --net` (plus --user --map-root-user when not
@@ -72,6 +72,22 @@ func Enter() (inside bool, code int, err error) {
 		return false, 1, err
 	}
 	return false, code, nil
+}
+
+// Main runs the program inside the namespace and never returns: outside
+// it, it re-runs this binary inside a new namespace and exits with that
+// run's code; inside, it exits with run's result. A test binary calls it
+// as TestMain's body; errors go to stderr with a non-zero exit.
+func Main(run func() int) {
+	inside, code, err := Enter()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "netns:", err)
+		os.Exit(max(code, 1))
+	}
+	if !inside {
+		os.Exit(code)
+	}
+	os.Exit(run())
 }
 
 // currentNS returns this process's network namespace as "net:[inode]".

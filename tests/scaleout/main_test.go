@@ -33,15 +33,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	inside, code, err := netns.Enter()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(max(code, 1))
-	}
-	if !inside {
-		os.Exit(code)
-	}
-	os.Exit(run(m))
+	netns.Main(func() int { return run(m) })
 }
 
 func run(m *testing.M) int {
