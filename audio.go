@@ -48,6 +48,9 @@ type AudioFrame struct {
 	Timestamp time.Time
 	// Seq numbers the frames captured, from 1; gaps are dropped frames.
 	Seq uint64
+	// Loud reports a sample louder than silence (beyond ±2): the frames
+	// between AudioStreamStarted and AudioStreamStopped hold sound.
+	Loud bool
 	// Dropped counts the frames dropped just before this one because the
 	// receiver fell more than a second behind (the oldest are dropped).
 	Dropped uint64
@@ -159,6 +162,7 @@ func (a *pageAudio) run() {
 		if loud {
 			lastSound = now
 		}
+		f.Loud = loud
 		a.deliver(f)
 	}
 }

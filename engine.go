@@ -141,9 +141,7 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, invalidArg(ErrTooManyPages, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
 	}
 	if opts.WarmPages > 0 {
-		d := PageOptions{}.withDefaults(opts.DefaultPage)
-		if err := errors.Join(validateSize(d.Width, d.Height), validateFrameRate(d.FrameRate),
-			validateSize(d.MaxWidth, d.MaxHeight), d.Restart.validate()); err != nil {
+		if err := (PageOptions{}).withDefaults(opts.DefaultPage).validate(); err != nil {
 			return nil, fmt.Errorf("lkbrowser: DefaultPage of warm pages: %w", err)
 		}
 	}

@@ -93,6 +93,27 @@ func (o PageOptions) withDefaults(d PageOptions) PageOptions {
 	return o
 }
 
+// validate checks options that withDefaults filled; the URL is the
+// policy's (URLPolicy.Check).
+func (o PageOptions) validate() error {
+	if err := validateSize(o.Width, o.Height); err != nil {
+		return err
+	}
+	if err := validateFrameRate(o.FrameRate); err != nil {
+		return err
+	}
+	if err := validateSize(o.MaxWidth, o.MaxHeight); err != nil {
+		return err
+	}
+	if o.MaxWidth < o.Width || o.MaxHeight < o.Height {
+		return invalidArg(ErrInvalidSize, "MaxWidth/MaxHeight", fmt.Sprintf("%dx%d", o.MaxWidth, o.MaxHeight), "smaller than Width/Height")
+	}
+	if o.DevToolsPort < 0 || o.DevToolsPort > 65535 {
+		return invalidArg(ErrInvalidPort, "DevToolsPort", o.DevToolsPort, "must be 0..65535")
+	}
+	return o.Restart.validate()
+}
+
 func validateSize(w, h int) error {
 	if w < MinPageSize || w > MaxPageSize {
 		return invalidArg(ErrInvalidSize, "Width", w, "must be 16..4096")
@@ -167,22 +188,7 @@ func (e *Engine) NewPage(ctx context.Context, opts PageOptions) (*Page, error) {
 // (warm.go) waits, unlisted and uncounted, for NewPage to adopt it.
 func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(uint64), warm bool) (_ *Page, err error) {
 	opts = opts.withDefaults(e.opts.DefaultPage)
-	if err := validateSize(opts.Width, opts.Height); err != nil {
-		return nil, err
-	}
-	if err := validateFrameRate(opts.FrameRate); err != nil {
-		return nil, err
-	}
-	if err := validateSize(opts.MaxWidth, opts.MaxHeight); err != nil {
-		return nil, err
-	}
-	if opts.MaxWidth < opts.Width || opts.MaxHeight < opts.Height {
-		return nil, invalidArg(ErrInvalidSize, "MaxWidth/MaxHeight", fmt.Sprintf("%dx%d", opts.MaxWidth, opts.MaxHeight), "smaller than Width/Height")
-	}
-	if opts.DevToolsPort < 0 || opts.DevToolsPort > 65535 {
-		return nil, invalidArg(ErrInvalidPort, "DevToolsPort", opts.DevToolsPort, "must be 0..65535")
-	}
-	if err := opts.Restart.validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	if cursorHook == nil && !warm { // the engine's own pages are not the user's to police

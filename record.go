@@ -750,7 +750,9 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	}
 	n, err := c.w.Write(b)
 	c.n.Add(int64(n))
-	c.ends.write(b[:n])
+	if c.cut { // only a file that can be cut needs its element ends
+		c.ends.write(b[:n])
+	}
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
 	}

@@ -360,7 +360,7 @@ func (c *control) apply(ctx context.Context, sender string, events []InputEvent)
 // sends a message about once a frame. Clicks, wheels and keys are kept, in
 // order, and each lands at its own position.
 func coalesceMoves(events []InputEvent) []InputEvent {
-	out := events[:0:0]
+	out := events[:0] // in place: each kept event moves down, never past one still to read
 	for i, ev := range events {
 		if ev.Type == InputMouseMove && i+1 < len(events) && events[i+1].Type == InputMouseMove {
 			continue

@@ -106,7 +106,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var drainErr error
 	select {
 	case <-ctx.Done():
-		r.StopTaking() // full before saying so
+		r.StopTaking() // report WS_FULL before announcing the drain
 		fmt.Fprintf(stdout, "draining: %d pages running, taking no new job\n", r.Pages())
 		dctx, dcancel := context.WithTimeout(context.Background(), drain)
 		// A second signal cuts the drain short.

@@ -131,9 +131,10 @@ func (w *Worker) StopTaking() {
 	already := w.draining
 	w.draining = true
 	w.mu.Unlock()
-	if !already {
-		w.log.Info("draining: taking no more jobs")
+	if already {
+		return
 	}
+	w.log.Info("draining: taking no more jobs")
 	w.sendStatus()
 }
 

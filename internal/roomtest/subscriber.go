@@ -336,11 +336,12 @@ func Near(r, g, b, wr, wg, wb, tol int) bool {
 }
 
 // WaitColour waits until a frame decoded after now has colour (r,g,b)
-// within tol at (x, y), and returns the time it was seen.
+// within tol at (x, y).
 func (s *Subscriber) WaitColour(ctx context.Context, x, y, r, g, b, tol int) error {
 	var last string
+	since := s.Frames()
 	err := s.Wait(ctx, fmt.Sprintf("colour %d,%d,%d at (%d,%d)", r, g, b, x, y), func() bool {
-		if s.img == nil || x >= s.img.Width || y >= s.img.Height {
+		if s.frames == since || s.img == nil || x >= s.img.Width || y >= s.img.Height {
 			return false
 		}
 		gr, gg, gb := RGB(s.img, x, y)
