@@ -108,7 +108,7 @@ func (w *publishWorker) measureGst(ctx context.Context, c publishCase, lkb sideR
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if !pubSleep(ctx, w.plan.Warm) {
+	if waitFor(ctx, w.plan.Warm) != nil {
 		return fail("%v", ctx.Err())
 	}
 
@@ -117,7 +117,7 @@ func (w *publishWorker) measureGst(ctx context.Context, c publishCase, lkb sideR
 	g0, host0, self0 := pubGroupTicks(tab0, pids...), cpustat.HostTicks(), cpustat.SelfSeconds()
 	n0, b0 := gstFrames(out)
 	t0 := time.Now()
-	if !pubSleep(ctx, w.plan.Window) {
+	if waitFor(ctx, w.plan.Window) != nil {
 		return fail("%v", ctx.Err())
 	}
 	tab1 := cpustat.Read()
@@ -142,7 +142,6 @@ func (w *publishWorker) measureGst(ctx context.Context, c publishCase, lkb sideR
 	r.Rest = max((host1-host0)/cpustat.ClockTicks/secs-r.Total-(self1-self0)/secs, 0)
 	r.FPS = float64(n1-n0) / secs
 	r.Kbps = float64(b1-b0) * 8 / 1000 / secs
-	r.Procs = pubProcNames(tab1, pids...)
 	return r
 }
 

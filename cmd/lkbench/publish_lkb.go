@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -73,7 +72,7 @@ func (w *publishWorker) measureLKB(ctx context.Context, c publishCase, idx int) 
 	case <-ctx.Done():
 		return fail("%v", ctx.Err())
 	}
-	if !pubSleep(ctx, w.plan.Warm) {
+	if waitFor(ctx, w.plan.Warm) != nil {
 		return fail("%v", ctx.Err())
 	}
 
@@ -82,7 +81,7 @@ func (w *publishWorker) measureLKB(ctx context.Context, c publishCase, idx int) 
 	r.Chrome, r.Xvfb = pubChildCmdline(tab0, pid, glassbench.GroupChrome), pubChildCmdline(tab0, pid, glassbench.GroupXvfb)
 	g0, lk0, self0, host0 := pubGroupTicks(tab0, pid), tab0.TreeTicks(lkPid), cpustat.SelfSeconds(), cpustat.HostTicks()
 	t0 := time.Now()
-	if !pubSleep(ctx, w.plan.Window) {
+	if waitFor(ctx, w.plan.Window) != nil {
 		return fail("%v", ctx.Err())
 	}
 	tab1 := cpustat.Read()
@@ -103,14 +102,12 @@ func (w *publishWorker) measureLKB(ctx context.Context, c publishCase, idx int) 
 	r.LK = (lk1 - lk0) / cpustat.ClockTicks / secs
 	r.Sub = (self1 - self0) / secs
 	r.Rest = max((host1-host0)/cpustat.ClockTicks/secs-r.Total-r.LK-r.Sub, 0)
-	r.Procs = pubProcNames(tab1, pid)
 
 	win := rec.Window(t0, t1)
 	if len(win.Latency) == 0 {
 		return fail("no stamp decoded in the window (%d unreadable)", win.Unreadable)
 	}
-	r.FPS, r.Lat, r.NoHold, r.Bad = win.FPS(), win.Latency, win.NoHold, win.Unreadable
-	r.HoldP50 = glassbench.Percentile(win.Held, 0.5)
+	r.FPS, r.Lat, r.NoHold = win.FPS(), win.Latency, win.NoHold
 	if c.Audio {
 		pcm := sub.Audio()
 		if n := len(pcm); n > 48000 {
@@ -133,23 +130,6 @@ func pubGroupTicks(tab cpustat.Table, pids ...int) map[string]float64 {
 	return out
 }
 
-// pubProcNames lists the processes of the trees of pids, e.g. "Xvfb x1,
-// chromium x6".
-func pubProcNames(tab cpustat.Table, pids ...int) string {
-	count := map[string]int{}
-	for _, pid := range pids {
-		for _, p := range tab.Tree(pid) {
-			count[p.Comm]++
-		}
-	}
-	var names []string
-	for c, n := range count {
-		names = append(names, fmt.Sprintf("%s x%d", c, n))
-	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
-}
-
 // pubChildCmdline returns the command line of the first child of pid in group,
 // or nil.
 func pubChildCmdline(tab cpustat.Table, pid int, group string) []string {
@@ -164,18 +144,6 @@ func pubChildCmdline(tab cpustat.Table, pid int, group string) []string {
 		return strings.Split(string(bytes.TrimRight(raw, "\x00")), "\x00")
 	}
 	return nil
-}
-
-// pubSleep sleeps for d or until ctx ends; it reports whether it slept.
-func pubSleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // pubLastLines returns the last n lines of s, for error messages.

@@ -92,23 +92,20 @@ type caseResult struct {
 
 // sideResult is one measurement of one side.
 type sideResult struct {
-	Err     string             `json:",omitempty"`
-	Cores   map[string]float64 // CPU by process group (glassbench.Group), in cores
-	Total   float64            // all of the page's processes
-	Rest    float64            // the rest of the machine meanwhile
-	LK      float64            // livekit-server (lkbrowser side only)
-	Sub     float64            // the subscriber, in the worker (lkbrowser side only)
-	FPS     float64            // frames delivered per second: decoded (lkbrowser) or encoded (GStreamer)
-	Kbps    float64            // video bitrate produced (GStreamer only)
-	Lat     []float64          `json:",omitempty"` // glass to decoded, ms, sorted (lkbrowser)
-	NoHold  []float64          `json:",omitempty"` // the same less the subscriber's hold
-	HoldP50 float64            // the subscriber's median hold, ms
-	Bad     int                // frames whose stamp did not read
-	ToneHz  float64            // frequency of the sound received (lkbrowser, audio pages)
-	Procs   string             // the processes counted
-	Tries   int                // measurements made (the least disturbed is kept)
-	Chrome  []string           `json:",omitempty"` // Chromium's command line (lkbrowser side), for the baseline
-	Xvfb    []string           `json:",omitempty"` // Xvfb's command line (lkbrowser side)
+	Err    string             `json:",omitempty"`
+	Cores  map[string]float64 // CPU by process group (glassbench.Group), in cores
+	Total  float64            // all of the page's processes
+	Rest   float64            // the rest of the machine meanwhile
+	LK     float64            // livekit-server (lkbrowser side only)
+	Sub    float64            // the subscriber, in the worker (lkbrowser side only)
+	FPS    float64            // frames delivered per second: decoded (lkbrowser) or encoded (GStreamer)
+	Kbps   float64            // video bitrate produced (GStreamer only)
+	Lat    []float64          `json:",omitempty"` // glass to decoded, ms, sorted (lkbrowser)
+	NoHold []float64          `json:",omitempty"` // the same less the subscriber's hold
+	ToneHz float64            // frequency of the sound received (lkbrowser, audio pages)
+	Tries  int                // measurements made (the least disturbed is kept)
+	Chrome []string           `json:",omitempty"` // Chromium's command line (lkbrowser side), for the baseline
+	Xvfb   []string           `json:",omitempty"` // Xvfb's command line (lkbrowser side)
 }
 
 // runPublishWorker measures the plan's cases inside the namespace.

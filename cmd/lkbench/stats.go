@@ -3,18 +3,14 @@ package main
 import (
 	"math"
 	"slices"
+
+	"github.com/lkbrowser/lkbrowser/internal/glassbench"
 )
 
 // percentile returns the nearest-rank p-quantile (0 < p <= 1) of v, or NaN
 // for no values. v is not modified.
 func percentile(v []float64, p float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	i := int(math.Ceil(p*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
+	return glassbench.Percentile(slices.Sorted(slices.Values(v)), p)
 }
 
 // mean returns the mean of v, or NaN for no values.

@@ -16,16 +16,7 @@ func stamped(ms int64) *yuv.I420 {
 	if ms == 0 {
 		return img
 	}
-	v := uint64(ms)
-	bits := []bool{true, false}
-	for i := stamp.Bits - 1; i >= 0; i-- {
-		bits = append(bits, v>>i&1 == 1)
-	}
-	for i, c := 3, stamp.Check(v); i >= 0; i-- {
-		bits = append(bits, c>>i&1 == 1)
-	}
-	bits = append(bits, false, true)
-	for i, b := range bits {
+	for i, b := range stamp.Pattern(ms) {
 		lum := byte(16)
 		if b {
 			lum = 235

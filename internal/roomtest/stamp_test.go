@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lkbrowser/lkbrowser/internal/stamp"
 	"github.com/lkbrowser/lkbrowser/internal/vpx"
 	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
@@ -38,23 +39,13 @@ func stampPicture(w, h, pad int, ms int64, t int) *yuv.I420 {
 
 // drawStamp draws the cells of ms into img's luma, with neutral chroma.
 func drawStamp(img *yuv.I420, ms int64) {
-	v := uint64(ms)
-	bits := []bool{true, false}
-	for i := StampBits - 1; i >= 0; i-- {
-		bits = append(bits, v>>i&1 == 1)
-	}
-	c := StampCheck(v)
-	for i := 3; i >= 0; i-- {
-		bits = append(bits, c>>i&1 == 1)
-	}
-	bits = append(bits, false, true)
-	for i, b := range bits {
+	for i, b := range stamp.Pattern(ms) {
 		lum := byte(16)
 		if b {
 			lum = 235
 		}
-		for y := range StampCell {
-			for x := i * StampCell; x < (i+1)*StampCell; x++ {
+		for y := range stamp.Cell {
+			for x := i * stamp.Cell; x < (i+1)*stamp.Cell; x++ {
 				img.Y[y*img.StrideY+x] = lum
 				img.U[(y/2)*img.StrideUV+x/2], img.V[(y/2)*img.StrideUV+x/2] = 128, 128
 			}
@@ -64,7 +55,7 @@ func drawStamp(img *yuv.I420, ms int64) {
 
 func TestDecodeStamp(t *testing.T) {
 	now := time.Now().UnixMilli()
-	for _, ms := range []int64{0, 1, now, now + 1, 1<<StampBits - 1, 0x5555555555, 0xaaaaaaaaaaa} {
+	for _, ms := range []int64{0, 1, now, now + 1, 1<<stamp.Bits - 1, 0x5555555555, 0xaaaaaaaaaaa} {
 		img := stampPicture(1280, 720, 32, ms, int(ms%97))
 		got, ok := DecodeStamp(img)
 		if !ok || got != ms {
@@ -72,7 +63,7 @@ func TestDecodeStamp(t *testing.T) {
 		}
 	}
 	// The smallest picture that holds the strip, odd sizes.
-	img := stampPicture(StampCells*StampCell+1, StampCell+1, 0, now, 0)
+	img := stampPicture(stamp.Cells*stamp.Cell+1, stamp.Cell+1, 0, now, 0)
 	if got, ok := DecodeStamp(img); !ok || got != now {
 		t.Errorf("smallest picture: decoded %d, %v", got, ok)
 	}
@@ -83,7 +74,7 @@ func TestDecodeStampNoisy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 50 {
 		ms := time.Now().UnixMilli() + int64(rng.IntN(1<<30))
-		img := stampPicture(StampCells*StampCell+100, 3*StampCell, 0, ms, i)
+		img := stampPicture(stamp.Cells*stamp.Cell+100, 3*stamp.Cell, 0, ms, i)
 		for j := range img.Y {
 			img.Y[j] = byte(min(max(int(img.Y[j])+rng.IntN(141)-70, 0), 255))
 		}
@@ -96,16 +87,16 @@ func TestDecodeStampNoisy(t *testing.T) {
 func TestDecodeStampRejects(t *testing.T) {
 	ms := time.Now().UnixMilli()
 	cell := func(img *yuv.I420, i int, lum byte) {
-		for y := range StampCell {
-			for x := i * StampCell; x < (i+1)*StampCell; x++ {
+		for y := range stamp.Cell {
+			for x := i * stamp.Cell; x < (i+1)*stamp.Cell; x++ {
 				img.Y[y*img.StrideY+x] = lum
 			}
 		}
 	}
 	flip := func(i int) func(*yuv.I420) {
 		return func(img *yuv.I420) {
-			x := (i*StampCell + StampCell/2)
-			cell(img, i, 251-img.Y[StampCell/2*img.StrideY+x])
+			x := (i*stamp.Cell + stamp.Cell/2)
+			cell(img, i, 251-img.Y[stamp.Cell/2*img.StrideY+x])
 		}
 	}
 	for name, spoil := range map[string]func(*yuv.I420){
@@ -113,9 +104,9 @@ func TestDecodeStampRejects(t *testing.T) {
 		"all white":     func(img *yuv.I420) { fill(img.Y, 235) },
 		"mid grey":      func(img *yuv.I420) { fill(img.Y, 128) },
 		"start guard":   flip(1),
-		"stop guard":    flip(StampCells - 2),
+		"stop guard":    flip(stamp.Cells - 2),
 		"data bit":      flip(20),
-		"check bit":     flip(2 + StampBits + 1),
+		"check bit":     flip(2 + stamp.Bits + 1),
 		"two data bits": func(img *yuv.I420) { flip(5)(img); flip(30)(img) },
 	} {
 		img := stampPicture(1280, 720, 0, ms, 0)
@@ -127,15 +118,15 @@ func TestDecodeStampRejects(t *testing.T) {
 	if _, ok := DecodeStamp(nil); ok {
 		t.Error("nil picture decoded")
 	}
-	if _, ok := DecodeStamp(stampPicture(StampCells*StampCell, StampCell, 0, ms, 0)); !ok {
+	if _, ok := DecodeStamp(stampPicture(stamp.Cells*stamp.Cell, stamp.Cell, 0, ms, 0)); !ok {
 		t.Error("exact-size picture not decoded")
 	}
-	small := yuv.NewI420(StampCells*StampCell-1, 720)
+	small := yuv.NewI420(stamp.Cells*stamp.Cell-1, 720)
 	if _, ok := DecodeStamp(small); ok {
 		t.Error("a picture narrower than the strip decoded")
 	}
 	short := stampPicture(1280, 720, 0, ms, 0)
-	short.Y = short.Y[:StampCell/2*short.StrideY]
+	short.Y = short.Y[:stamp.Cell/2*short.StrideY]
 	if _, ok := DecodeStamp(short); ok {
 		t.Error("a truncated Y plane decoded")
 	}
