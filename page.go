@@ -252,18 +252,29 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 	p.watching = true
 	go p.watch()
 	p.render.start()
-	if e.opts.DevMode && !p.internal && !warm {
+	if err := p.open(ctx, opts.URL); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// open shows a started page to its user: the DevMode window, then the
+// first load of url. A load that fails still opens the page (on its error
+// page, with a LoadFailed event); other errors do not.
+func (p *Page) open(ctx context.Context, url string) error {
+	if p.e.opts.DevMode && !p.internal && !p.warm {
 		p.startDevView() // a viewer window on the user's display (devmode.go)
 	}
-	if err := p.firstNavigate(ctx, opts.URL); err != nil {
+	if err := p.firstNavigate(ctx, url); err != nil {
 		var le *LoadError
 		if !errors.As(err, &le) {
-			return nil, err
+			return err
 		}
-		e.log.Info("page opened with a failed load", "page", p.id, "url", opts.URL, "err", le.Text)
+		p.e.log.Info("page opened with a failed load", "page", p.id, "url", url, "err", le.Text)
 	}
-	e.log.Info("page opened", "page", p.id, "display", p.disp.name, "size", fmt.Sprintf("%dx%d", opts.Width, opts.Height))
-	return p, nil
+	w, h := p.size()
+	p.e.log.Info("page opened", "page", p.id, "display", p.disp.name, "size", fmt.Sprintf("%dx%d", w, h))
+	return nil
 }
 
 // ID returns the page's id, unique within its engine.

@@ -139,17 +139,9 @@ func (e *Engine) adoptWarm(ctx context.Context, opts PageOptions) (*Page, error)
 		return nil, err
 	}
 	p.forgetWaiting()
-	if e.opts.DevMode {
-		p.startDevView()
+	if err := p.open(ctx, opts.URL); err != nil {
+		return nil, errors.Join(err, p.Close())
 	}
-	if err := p.firstNavigate(ctx, opts.URL); err != nil {
-		var le *LoadError
-		if !errors.As(err, &le) {
-			return nil, errors.Join(err, p.Close())
-		}
-		e.log.Info("page opened with a failed load", "page", p.id, "url", opts.URL, "err", le.Text)
-	}
-	e.log.Info("page opened (warm)", "page", p.id, "display", p.disp.name)
 	return p, nil
 }
 

@@ -195,20 +195,22 @@ wait:
 	if err := sub.WaitColour(ctx, 10, 10, 0, 0xff, 0, 28); err != nil {
 		t.Fatalf("the published page is not seen: %v", err)
 	}
-	var viewerToken string
-	if viewer != "" {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(viewer, "/")+"/api/join", nil)
-		resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil}}).Do(req)
-		if err != nil {
-			t.Fatalf("viewer /api/join: %v", err)
-		}
-		var j struct{ Token string }
-		json.NewDecoder(resp.Body).Decode(&j)
-		resp.Body.Close()
-		viewerToken = j.Token
-		if viewerToken == "" {
-			t.Errorf("the viewer handed out no token")
-		}
+	// The viewer's token is one of the secrets checked below: without it
+	// the check would pass having checked nothing.
+	if viewer == "" {
+		t.Fatalf("publish printed no viewer: line:\n%s", out.String())
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(viewer, "/")+"/api/join", nil)
+	resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil}}).Do(req)
+	if err != nil {
+		t.Fatalf("viewer /api/join: %v", err)
+	}
+	var j struct{ Token string }
+	err = json.NewDecoder(resp.Body).Decode(&j)
+	resp.Body.Close()
+	viewerToken := j.Token
+	if err != nil || viewerToken == "" {
+		t.Fatalf("the viewer handed out no token (%v)", err)
 	}
 	cmd.Process.Signal(syscall.SIGINT)
 	for l := range lines {
