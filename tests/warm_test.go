@@ -121,8 +121,6 @@ func TestWarmPagesOptionsAreChecked(t *testing.T) {
 		{WarmPages: -1},
 		{WarmPages: lkbrowser.MaxWarmPages + 1},
 		{WarmPages: 1, DefaultPage: lkbrowser.PageOptions{Width: 100000}},
-		{WarmPages: 1, DefaultPage: lkbrowser.PageOptions{Width: 640, MaxWidth: 320}},
-		{WarmPages: 1, DefaultPage: lkbrowser.PageOptions{DevToolsPort: -1}},
 	} {
 		e, err := lkbrowser.NewEngine(context.Background(), opts)
 		if err == nil {
