@@ -631,8 +631,11 @@ func TestRecordDiskFull(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err == nil {
 		ffprobe(t, path)
 		// Decodes everything, fails on any error; the frames keep their own
-		// (variable) times.
-		ffmpegOut(t, "-i", path, "-fps_mode", "passthrough", "-f", "null", "-")
+		// (variable) times, in ms: at ffmpeg's default time base, 1/fps,
+		// two frames less than a frame interval apart (capture may take one
+		// half an interval after another) share a tick and ffmpeg's null
+		// muxer reports non-monotonic dts for a valid file.
+		ffmpegOut(t, "-i", path, "-fps_mode", "passthrough", "-enc_time_base:v", "1:1000", "-f", "null", "-")
 	}
 }
 
