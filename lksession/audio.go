@@ -3,6 +3,7 @@ package lksession
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	media "github.com/livekit/media-sdk"
 	"github.com/livekit/media-sdk/opus"
@@ -56,7 +57,8 @@ type audioPublisher struct {
 
 func newAudioPublisher(s *Session) *audioPublisher { return &audioPublisher{s: s} }
 
-// run forwards the page's audio frames until Close or the page's end.
+// run forwards the page's audio frames, each Options.AudioDelay after it
+// arrived, until Close or the page's end.
 func (a *audioPublisher) run() {
 	defer a.s.wg.Done()
 	if a.s.opts.NoAudio {
@@ -66,6 +68,9 @@ func (a *audioPublisher) run() {
 	if frames == nil {
 		return // the engine runs without sound
 	}
+	line := delayLine{delay: a.s.opts.AudioDelay}
+	due := time.NewTimer(time.Hour)
+	defer due.Stop()
 	for {
 		select {
 		case <-a.s.ctx.Done():
@@ -74,7 +79,19 @@ func (a *audioPublisher) run() {
 			if !ok {
 				return
 			}
+			if line.delay == 0 {
+				a.frame(f)
+				continue
+			}
+			line.push(f, time.Now())
+		case <-due.C:
+		}
+		now := time.Now()
+		for f := line.pop(now); f != nil; f = line.pop(now) {
 			a.frame(f)
+		}
+		if at, ok := line.next(); ok {
+			due.Reset(at.Sub(now))
 		}
 	}
 }

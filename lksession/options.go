@@ -20,6 +20,20 @@ const (
 	DefaultInputBurst = 1000
 )
 
+// DefaultAudioDelay is Options.AudioDelay's default in frame intervals of
+// the page. Measured at 30 fps with a 640x360 page that moves all the time
+// (TestPublishSoak, docs/reliability.md): without a delay the beep of a
+// flash left 50 ms before the flash, because Chromium showed the flash
+// three display intervals after the JavaScript that drew it; for a page
+// that is still until the flash, the picture shows within an interval and
+// the sound leaves about 40 ms after it. 1.5 intervals centres an animated
+// page and keeps a still one's sound well inside the 125 ms that viewers
+// accept sound to trail the picture (ITU-R BT.1359).
+const DefaultAudioDelay = 1.5
+
+// MaxAudioDelay bounds Options.AudioDelay.
+const MaxAudioDelay = time.Second
+
 // Track names, as in the reference.
 const (
 	VideoTrackName = "browser-video"
@@ -54,6 +68,13 @@ type Options struct {
 	// VideoBitrate is the VP8 target in kbit/s, 100..50000. Default
 	// lkbrowser.DefaultVideoBitrate of the page's size.
 	VideoBitrate int
+	// AudioDelay holds the page's sound back this long before sending it,
+	// so that it leaves with the picture drawn at the same instant: a
+	// picture takes Chromium one to three display intervals to show, a
+	// sound about 50 ms to be captured. Zero means the default,
+	// DefaultAudioDelay frame intervals of the page; a negative value sends
+	// sound as soon as it is captured. At most MaxAudioDelay.
+	AudioDelay time.Duration
 	// NoAudio publishes video only. Audio is published (track
 	// "browser-audio") when the page first makes sound, as in the reference.
 	NoAudio bool
@@ -86,7 +107,7 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-func (o *Options) withDefaults(pageW, pageH int) error {
+func (o *Options) withDefaults(pageW, pageH, fps int) error {
 	bad := func(why string) error { return errors.Join(ErrInvalidOptions, errors.New("lksession: "+why)) }
 	if o.URL == "" {
 		return bad("no LiveKit URL")
@@ -112,6 +133,14 @@ func (o *Options) withDefaults(pageW, pageH int) error {
 		o.VideoBitrate = lkbrowser.DefaultVideoBitrate(pageW, pageH)
 	case o.VideoBitrate < lkbrowser.MinVideoBitrate || o.VideoBitrate > lkbrowser.MaxVideoBitrate:
 		return bad("video bitrate must be 100..50000 kbit/s")
+	}
+	switch {
+	case o.AudioDelay > MaxAudioDelay:
+		return bad("audio delay must be at most " + MaxAudioDelay.String())
+	case o.AudioDelay < 0:
+		o.AudioDelay = 0
+	case o.AudioDelay == 0:
+		o.AudioDelay = time.Duration(DefaultAudioDelay * float64(time.Second) / float64(max(fps, 1)))
 	}
 	if len(o.AllowedSchemes) == 0 {
 		o.AllowedSchemes = []string{"http", "https"}
@@ -143,6 +172,9 @@ const (
 	// page does not change, so that the track stays alive (tiny delta
 	// frames; a late joiner gets a keyframe at once on its PLI anyway).
 	stillRepeat = 500 * time.Millisecond
+	// stallWarning is the gap between two frames sent beyond which the
+	// session logs a stall.
+	stallWarning = time.Second
 	// keyframeGap is the shortest time between two keyframes asked for by
 	// PLI/FIR: one keyframe serves every subscriber that asked meanwhile.
 	keyframeGap = 100 * time.Millisecond

@@ -111,11 +111,18 @@ func TestClickCounter(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	o := Options{URL: "ws://127.0.0.1:7880", APIKey: "k", APISecret: "s", AllowedSchemes: []string{"https", "FILE", "javascript"}}
-	if err := o.withDefaults(1920, 1080); err != nil {
+	if err := o.withDefaults(1920, 1080, 30); err != nil {
 		t.Fatal(err)
 	}
 	if o.Room != DefaultRoom || o.Identity != DefaultIdentity || o.VideoBitrate != 4500 || len(o.AllowedSchemes) != 1 || o.AllowedSchemes[0] != "https" {
 		t.Errorf("defaults: %+v", o)
+	}
+	if o.AudioDelay != 50*time.Millisecond {
+		t.Errorf("default audio delay at 30 fps: %v, want 1.5 frames", o.AudioDelay)
+	}
+	o = Options{URL: "ws://x", Token: "t", AudioDelay: -time.Millisecond}
+	if err := o.withDefaults(640, 480, 60); err != nil || o.AudioDelay != 0 {
+		t.Errorf("negative audio delay: %v, %v; want none", o.AudioDelay, err)
 	}
 	for name, bad := range map[string]Options{
 		"no url":    {APIKey: "k", APISecret: "s"},
@@ -125,14 +132,15 @@ func TestOptionsDefaults(t *testing.T) {
 		"agent id":  {URL: "ws://x", Token: "t", Identity: AgentIdentity},
 		"only file": {URL: "ws://x", Token: "t", AllowedSchemes: []string{"file"}},
 		"neg rate":  {URL: "ws://x", Token: "t", InputRate: -1},
+		"delay":     {URL: "ws://x", Token: "t", AudioDelay: 2 * time.Second},
 	} {
-		if err := bad.withDefaults(640, 480); !errors.Is(err, ErrInvalidOptions) {
+		if err := bad.withDefaults(640, 480, 30); !errors.Is(err, ErrInvalidOptions) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	// Secrets never appear in errors.
 	o = Options{URL: "nope", APIKey: "key", APISecret: "s3cr3t-value"}
-	if err := o.withDefaults(640, 480); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+	if err := o.withDefaults(640, 480, 30); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error %v", err)
 	}
 }

@@ -55,7 +55,7 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 	if page == nil {
 		return nil, errors.Join(ErrInvalidOptions, errors.New("lksession: nil page"))
 	}
-	if err := opts.withDefaults(page.Width(), page.Height()); err != nil {
+	if err := opts.withDefaults(page.Width(), page.Height(), page.FrameRate()); err != nil {
 		return nil, err
 	}
 	red := newRedactor(opts.APISecret, opts.Token)

@@ -211,6 +211,11 @@ func (v *videoPublisher) encode(ts time.Time) {
 		v.wantKey = false
 		v.s.stats.keyframes.Add(1)
 	}
+	if gap := start.Sub(v.lastSent); !v.lastSent.IsZero() && gap > stallWarning {
+		// stillRepeat keeps frames going at least twice a second: a longer
+		// gap is a stall here (capture, CPU), not a still page.
+		v.s.log.Warn("video stalled", "gap", gap.Round(time.Millisecond))
+	}
 	v.lastTS, v.lastSent = ts, start
 	if err := c.video.WriteSample(media.Sample{Data: pkt, Duration: dur, Timestamp: ts}, nil); err != nil {
 		v.s.log.Debug("video write failed", "err", err)

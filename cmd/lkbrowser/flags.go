@@ -7,8 +7,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/lksession"
 )
 
 // newFlagSet returns a flag set that prints nothing itself: parse errors
@@ -131,4 +133,21 @@ func checkPageSize(width, height int) error {
 		}
 	}
 	return nil
+}
+
+// parseAudioDelay reads --audio-delay into lksession.Options.AudioDelay:
+// "auto" is 0 (the session's default), "0" is -1 (none), else a duration
+// up to lksession.MaxAudioDelay.
+func parseAudioDelay(v string) (time.Duration, error) {
+	if v == "auto" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case v == "0" || err == nil && d == 0:
+		return -1, nil
+	case err != nil || d < 0 || d > lksession.MaxAudioDelay:
+		return 0, fmt.Errorf("want auto, 0 or a duration up to %v", lksession.MaxAudioDelay)
+	}
+	return d, nil
 }

@@ -51,3 +51,16 @@ func TestParseInterspersed(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAudioDelay(t *testing.T) {
+	for in, want := range map[string]time.Duration{"auto": 0, "0": -1, "0s": -1, "80ms": 80 * time.Millisecond, "1s": time.Second} {
+		if got, err := parseAudioDelay(in); err != nil || got != want {
+			t.Errorf("%q: %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-5ms", "2s", "fast", "50"} {
+		if got, err := parseAudioDelay(in); err == nil {
+			t.Errorf("%q: %v accepted", in, got)
+		}
+	}
+}

@@ -45,6 +45,7 @@ type pub struct {
 	viewerAddr         string
 	videoKbps          int
 	noAudio            bool
+	audioDelay         time.Duration // lksession.Options.AudioDelay: 0 auto, <0 none
 	timeout            time.Duration
 }
 
@@ -62,6 +63,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	flags.StringVar(&p.viewerAddr, "viewer-addr", "127.0.0.1:8080", "address of the viewer page; \"off\" for none")
 	flags.IntVar(&p.videoKbps, "video-bitrate", 0, "VP8 bitrate in kbit/s (default 2500 up to 1280x720, 4500 above)")
 	flags.BoolVar(&p.noAudio, "no-audio", false, "publish the picture only")
+	flags.Func("audio-delay", "hold sound back so it leaves with its picture: auto (1.5 frames, the default), 0 for none, or a duration up to 1s",
+		func(v string) (err error) { p.audioDelay, err = parseAudioDelay(v); return err })
 	flags.DurationVar(&p.timeout, "timeout", 60*time.Second, "give up when start-up takes longer than this")
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	pos, err := parseCommand(flags, args, "publish", publishSynopsis, publishHelp, 1, stdout)
@@ -169,7 +172,7 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 	}
 	sess, err := lksession.Start(start, page, lksession.Options{
 		URL: p.lkURL, APIKey: p.key, APISecret: p.secret, Room: p.room, Identity: p.identity,
-		VideoBitrate: p.videoKbps, NoAudio: p.noAudio, Logger: log,
+		VideoBitrate: p.videoKbps, NoAudio: p.noAudio, AudioDelay: p.audioDelay, Logger: log,
 	})
 	if err != nil {
 		return err

@@ -60,6 +60,7 @@ type Subscriber struct {
 	cond        chan struct{} // closed and replaced on every change
 	img         *yuv.I420     // the latest decoded picture (a copy)
 	frames      int
+	plis        int // keyframes asked for after a loss
 	videoTracks int // video tracks subscribed so far
 	audio       []int16
 	audioTracks int
@@ -200,7 +201,7 @@ func (s *Subscriber) onTrack(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPu
 	case webrtc.RTPCodecTypeVideo:
 		s.update(func() { s.videoTracks++ })
 		s.wg.Add(1)
-		go s.readVideo(track)
+		go s.readVideo(track, func() { rp.WritePLI(track.SSRC()) })
 	case webrtc.RTPCodecTypeAudio:
 		t, err := lkmedia.NewPCMRemoteTrack(track, &pcmSink{s: s}, lkmedia.WithTargetChannels(2), lkmedia.WithTargetSampleRate(48000))
 		if err != nil {
@@ -213,8 +214,14 @@ func (s *Subscriber) onTrack(track *webrtc.TrackRemote, pub *lksdk.RemoteTrackPu
 	}
 }
 
-// readVideo depacketizes and decodes a VP8 track until it ends.
-func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
+// pliGap is the shortest time between two picture loss indications the
+// subscriber sends for one track.
+const pliGap = 250 * time.Millisecond
+
+// readVideo depacketizes and decodes a VP8 track until it ends. Like a
+// browser, it asks the publisher for a keyframe (pli) when a frame is lost
+// or does not decode, and decodes nothing until the keyframe comes.
+func (s *Subscriber) readVideo(track *webrtc.TrackRemote, pli func()) {
 	defer s.wg.Done()
 	dec, err := vpx.NewDecoder()
 	if err != nil {
@@ -223,6 +230,15 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
 	defer dec.Close()
 	sb := samplebuilder.New(256, &codecs.VP8Packet{}, 90000)
 	haveKey := false
+	var lastPLI time.Time
+	needKey := func() {
+		haveKey = false
+		if time.Since(lastPLI) >= pliGap {
+			lastPLI = time.Now()
+			pli()
+			s.update(func() { s.plis++ })
+		}
+	}
 	complete := map[uint32]time.Time{} // RTP timestamp -> its last packet's arrival
 	for {
 		pkt, _, err := track.ReadRTP()
@@ -245,12 +261,16 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote) {
 			if len(smp.Data) == 0 {
 				continue
 			}
-			if !haveKey && smp.Data[0]&1 != 0 { // not a keyframe yet
+			key := smp.Data[0]&1 == 0
+			if smp.PrevDroppedPackets > 0 && !key { // a frame it builds on is gone
+				needKey()
+			}
+			if !haveKey && !key {
 				continue
 			}
 			img, err := dec.Decode(smp.Data)
 			if err != nil {
-				haveKey = false
+				needKey()
 				continue
 			}
 			haveKey = true
@@ -303,6 +323,14 @@ func (s *Subscriber) Frames() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.frames
+}
+
+// PLIs returns how many times the subscriber asked for a keyframe because
+// a frame was lost or did not decode.
+func (s *Subscriber) PLIs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.plis
 }
 
 // FramesLocked is Frames for use inside a Wait condition (which runs under

@@ -8,6 +8,7 @@ package room
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -47,9 +48,13 @@ func serverConfig() lkserver.Config {
 		BindAddresses: []string{"127.0.0.1", netns.Addr},
 		NodeIP:        netns.Addr,
 		Interfaces:    []string{"lo", "lkt0"},
-		Logger:        testLog,
+		Logger:        serverLog,
 	}
 }
+
+// serverLog receives the shared livekit-server's output: testLog, or
+// with -soak-logs a file there.
+var serverLog *slog.Logger
 
 func run(m *testing.M) int {
 	level := slog.LevelWarn
@@ -59,6 +64,17 @@ func run(m *testing.M) int {
 		lksdk.SetLogger(protoLogger.GetDiscardLogger())
 	}
 	testLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	serverLog = testLog
+	flag.Parse()
+	if *soakLogs != "" {
+		f, err := os.Create(filepath.Join(*soakLogs, "livekit-server.log"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer f.Close()
+		serverLog = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	tmp, err := os.MkdirTemp("", "lkbrowser-room-tests-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +17,12 @@ import (
 	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
 
-var soakFor = flag.Duration("soak", 40*time.Second,
-	"how long TestPublishSoak publishes; the documented soak (docs/reliability.md) is -soak 30m")
+var (
+	soakFor = flag.Duration("soak", 40*time.Second,
+		"how long TestPublishSoak publishes; the documented soak (docs/reliability.md) is -soak 30m")
+	soakLogs = flag.String("soak-logs", "",
+		"directory where TestPublishSoak keeps livekit-server's log (livekit-server.log) and the publisher's (publish.log)")
+)
 
 // soakTrack is what the soak's subscriber saw: frame stalls, and the
 // decode times of flashes and of beeps.
@@ -32,11 +37,14 @@ type soakTrack struct {
 	lastLoud       time.Time
 }
 
-func (s *soakTrack) onFrame(img *yuv.I420, at time.Time, _ time.Duration) {
+func (s *soakTrack) onFrame(img *yuv.I420, decoded time.Time, held time.Duration) {
 	if img.Width != 640 || img.Height != 360 {
 		return // not the page (the SDK's placeholder before the first frame)
 	}
 	r, g, b := roomtest.RGB(img, img.Width-60, 60)
+	// A browser shows a frame when its last packet is in; the test's
+	// sample builder holds it until the next frame begins.
+	at := decoded.Add(-held)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.lastFrame.IsZero() {
@@ -95,7 +103,8 @@ func medianDur(d []time.Duration) time.Duration {
 // and flashes with a beep once a second. Over the run the memory of the
 // publisher's whole process tree (the CLI, Chromium, Xvfb, PulseAudio)
 // stays within 10 % of its level after warm-up, no gap between decoded
-// frames exceeds 1 s, and at the end sound and picture are as aligned as
+// frames exceeds 1 s, and sound and picture stay aligned: at the end
+// within what viewers cannot detect, and within 50 ms of where they were
 // at the start. CI runs it for 40 s; the documented soak is -soak 30m.
 func TestPublishSoak(t *testing.T) {
 	room := "soak"
@@ -108,9 +117,20 @@ func TestPublishSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	cli := startCLI(t, []string{"LIVEKIT_API_SECRET=" + lk.APISecret()},
-		"publish", "--livekit-url", lk.URL(), "--api-key", lk.APIKey(), "--room", room,
-		"--viewer-addr", "off", "--width", "640", "--height", "360", "--fps", "30", web.URL+"/soak.html")
+	args := []string{"publish", "--livekit-url", lk.URL(), "--api-key", lk.APIKey(), "--room", room,
+		"--viewer-addr", "off", "--width", "640", "--height", "360", "--fps", "30", web.URL + "/soak.html"}
+	if *soakLogs != "" {
+		args = append(args, "--verbose")
+	}
+	cli := startCLI(t, []string{"LIVEKIT_API_SECRET=" + lk.APISecret()}, args...)
+	if *soakLogs != "" {
+		t.Cleanup(func() { // after the publisher has stopped
+			if err := os.WriteFile(filepath.Join(*soakLogs, "publish.log"), []byte(cli.errors()), 0o644); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	udpBefore := udpErrors(t)
 	defer func() {
 		if code := cli.interrupt(30 * time.Second); code != 0 {
 			t.Errorf("lkbrowser publish exit %d after SIGINT\nstderr: %s", code, cli.errors())
@@ -155,9 +175,9 @@ func TestPublishSoak(t *testing.T) {
 	track.mu.Lock()
 	defer track.mu.Unlock()
 	offs := track.offsets()
-	t.Logf("%v: %d frames decoded, longest gap %v (at %v), %d flashes, %d beeps; publisher tree RSS MiB: start %.1f, peak %.1f, end %.1f; samples %v",
+	t.Logf("%v: %d frames decoded, longest gap %v (at %v), %d flashes, %d beeps, %d keyframes asked for after a loss, UDP receive errors %d; publisher tree RSS MiB: start %.1f, peak %.1f, end %.1f; samples %v",
 		*soakFor, track.frames, track.maxGap, track.maxGapAt.Format("15:04:05.000"), len(track.flashes), len(track.beeps),
-		float64(base)/(1<<20), float64(peak)/(1<<20), float64(last)/(1<<20), mib(samples))
+		sub.PLIs(), udpErrors(t)-udpBefore, float64(base)/(1<<20), float64(peak)/(1<<20), float64(last)/(1<<20), mib(samples))
 	if track.maxGap > time.Second {
 		t.Errorf("video stalled for %v (want no gap over 1 s)", track.maxGap)
 	}
@@ -169,14 +189,42 @@ func TestPublishSoak(t *testing.T) {
 	}
 	first, final := medianDur(offs[:5]), medianDur(offs[len(offs)-5:])
 	t.Logf("beep - flash at the subscriber: first five median %v, last five median %v; all %v", first, final, offs)
-	// Both tracks pass separate jitter buffers, so a constant offset is
-	// expected; drift between start and end is what a soak can show.
-	if final.Abs() > 100*time.Millisecond {
-		t.Errorf("sound and picture %v apart at the end (want within 100 ms)", final)
+	// At the end sound may lead the picture by less than 45 ms and trail it
+	// by less than 125 ms: what viewers cannot detect (ITU-R BT.1359).
+	if final < -45*time.Millisecond || final > 125*time.Millisecond {
+		t.Errorf("beep %v after its flash at the end (want -45..125 ms)", final)
 	}
 	if drift := (final - first).Abs(); drift > 50*time.Millisecond {
 		t.Errorf("sound and picture drifted %v apart over the run (first %v, last %v)", drift, first, final)
 	}
+}
+
+// udpErrors is the namespace's count of UDP datagrams dropped on receipt
+// (InErrors of /proc/net/snmp: full socket buffers, bad checksums).
+func udpErrors(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, name := range names {
+			if name == "InErrors" && i < len(f) {
+				n, _ := strconv.ParseInt(f[i], 10, 64)
+				return n
+			}
+		}
+	}
+	t.Fatal("no Udp InErrors in /proc/net/snmp")
+	return 0
 }
 
 func mib(v []int64) []string {
