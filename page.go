@@ -521,7 +521,7 @@ func (p *Page) crashedErr() error {
 	if err := p.usable(); err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: renderer crashed", ErrCrashed)
+	return fmt.Errorf("%w: %s", ErrCrashed, crashReason)
 }
 
 // causeGrace is how long watch waits, after the first sign of a dead

@@ -93,6 +93,9 @@ func (r RestartPolicy) delay(n int) time.Duration {
 	return min(d, r.MaxBackoff)
 }
 
+// crashReason is the Crashed event's reason for a renderer crash.
+const crashReason = "renderer crashed"
+
 // renderer tracks a page's renderer: whether it crashed, and the automatic
 // restarts of RestartPolicy. Its crash handler runs on chromedp's reader
 // goroutine and never blocks; restarts run on goroutines of their own,
@@ -101,8 +104,8 @@ type renderer struct {
 	p      *Page
 	policy RestartPolicy
 
-	// crashed holds the reason while the renderer is dead, nil otherwise.
-	crashed atomic.Pointer[string]
+	// crashed is true while the renderer is dead.
+	crashed atomic.Bool
 
 	mu      sync.Mutex
 	gone    chan struct{} // closed at the next crash, then replaced
@@ -128,8 +131,8 @@ func (r *renderer) start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.started = true
-	if r.crashed.Load() != nil && !r.pending && !r.stopped && r.policy.MaxRestarts > 0 {
-		r.scheduleLocked("renderer crashed")
+	if r.crashed.Load() && !r.pending && !r.stopped && r.policy.MaxRestarts > 0 {
+		r.scheduleLocked(crashReason)
 	}
 }
 
@@ -143,34 +146,32 @@ func (r *renderer) nextCrash() <-chan struct{} {
 
 // err returns ErrCrashed while the renderer is dead.
 func (r *renderer) err() error {
-	if why := r.crashed.Load(); why != nil {
-		return fmt.Errorf("%w: %s (Navigate or Reload brings the page back)", ErrCrashed, *why)
+	if r.crashed.Load() {
+		return fmt.Errorf("%w: %s (Navigate or Reload brings the page back)", ErrCrashed, crashReason)
 	}
 	return nil
 }
 
 // back records that the main frame committed a document: the renderer
 // lives again.
-func (r *renderer) back() { r.crashed.Store(nil) }
+func (r *renderer) back() { r.crashed.Store(false) }
 
 // onCrash handles Inspector.targetCrashed: calls in flight end with
 // ErrCrashed, and the page is restarted or the crash reported.
 func (r *renderer) onCrash() {
-	const reason = "renderer crashed"
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
 		return
 	}
-	why := reason
-	r.crashed.Store(&why)
+	r.crashed.Store(true)
 	close(r.gone)
 	r.gone = make(chan struct{})
 	r.p.e.log.Warn("renderer crashed", "page", r.p.id, "restart", r.policy.MaxRestarts > 0)
 	if r.pending || (!r.started && r.policy.MaxRestarts > 0) {
 		return // the restart under way will see this crash, or start will
 	}
-	r.scheduleLocked(reason)
+	r.scheduleLocked(crashReason)
 }
 
 // scheduleLocked starts the next restart after its back-off, or reports
@@ -213,14 +214,14 @@ func (r *renderer) restart(at time.Time, delay time.Duration, attempt int, reaso
 	case <-r.ctx.Done():
 		return
 	}
-	if r.crashed.Load() == nil { // brought back by Navigate or Reload meanwhile
+	if !r.crashed.Load() { // brought back by Navigate or Reload meanwhile
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.pending = false
 		if i := slices.Index(r.history, at); i >= 0 { // no restart happened
 			r.history = slices.Delete(r.history, i, i+1)
 		}
-		if r.crashed.Load() != nil && !r.stopped { // crashed again just now
+		if r.crashed.Load() && !r.stopped { // crashed again just now
 			r.scheduleLocked(reason)
 		}
 		return
@@ -263,16 +264,13 @@ func (r *renderer) restart(at time.Time, delay time.Duration, attempt int, reaso
 	if r.p.alive() != nil {
 		return // the browser or display died: watch reports that, finally
 	}
-	if r.crashed.Load() != nil {
+	if r.crashed.Load() {
 		r.scheduleLocked(fmt.Sprintf("%s; restart %d failed: %v", reason, attempt, err))
 	}
 }
 
 // stop ends automatic restarts and waits for one under way.
 func (r *renderer) stop() {
-	if r.cancel == nil { // never initialised
-		return
-	}
 	r.mu.Lock()
 	r.stopped = true
 	r.mu.Unlock()

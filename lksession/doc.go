@@ -15,8 +15,11 @@
 //
 // The page's sound goes out as the audio track "browser-audio" (screen
 // share audio, Opus in 10 ms packets), published on the page's first sound
-// as the reference does. Each 10 ms of sound is encoded and sent as soon as
-// it is captured: no queue, so sound cannot fall behind the picture.
+// as the reference does. Each 10 ms of sound is encoded and sent a fixed
+// Options.AudioDelay after it was captured (1.5 frame intervals unless set:
+// Chromium takes one to three display intervals to show a picture, about
+// 50 ms to deliver a sound), never paced by a clock of its own, so sound
+// leaves with its picture and cannot drift from it.
 //
 // # Remote control
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // longURL is an http URL of about 100 KB, over lkbrowser.MaxURLLength.
@@ -110,7 +111,7 @@ func TestNewPageRefusesBadOptions(t *testing.T) {
 	if p.Width() != 1280 || p.Height() != 720 || p.FrameRate() != 30 {
 		t.Errorf("zero options gave %dx%d at %d fps, want 1280x720 at 30", p.Width(), p.Height(), p.FrameRate())
 	}
-	if got := evalAs[string](t, p, "location.href"); got != "about:blank" {
+	if got := testsupport.EvalAs[string](t, p, "location.href"); got != "about:blank" {
 		t.Errorf("an empty URL loaded %q, want about:blank", got)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -133,7 +134,7 @@ func TestNavigateAndResizeRefuseBadArguments(t *testing.T) {
 		checkRefused(t, "Navigate "+name, p.Navigate(ctx, u), lkbrowser.ErrInvalidURL)
 	}
 	checkRefused(t, "Navigate empty", p.Navigate(ctx, ""), lkbrowser.ErrInvalidURL)
-	if got := evalAs[string](t, p, "location.href"); got != url("colors.html") || p.URL() != url("colors.html") {
+	if got := testsupport.EvalAs[string](t, p, "location.href"); got != url("colors.html") || p.URL() != url("colors.html") {
 		t.Errorf("the page is at %s (URL() %s) after refused navigations", got, p.URL())
 	}
 
@@ -166,7 +167,7 @@ func TestHugeResultsAndText(t *testing.T) {
 	}
 	t.Logf("50 MB result refused in %v: %v", took.Round(time.Millisecond), err)
 	start = time.Now()
-	if got := evalAs[int](t, p, "6*7"); got != 42 {
+	if got := testsupport.EvalAs[int](t, p, "6*7"); got != 42 {
 		t.Fatalf("6*7 = %d", got)
 	}
 	t.Logf("next Eval answered in %v", time.Since(start).Round(time.Millisecond))
@@ -176,22 +177,22 @@ func TestHugeResultsAndText(t *testing.T) {
 		t.Fatalf("Eval of a 4 MB string: %d bytes, %v", len(raw), err)
 	}
 
-	evalAs[bool](t, p, "document.getElementById('field').focus(), true")
+	testsupport.EvalAs[bool](t, p, "document.getElementById('field').focus(), true")
 	text := strings.Repeat("0123456789", 100_000) // 1 MB
 	start = time.Now()
 	if err := p.TypeText(ctx, text); err != nil {
 		t.Fatalf("TypeText of 1 MB: %v", err)
 	}
 	t.Logf("1 MB typed in %v", time.Since(start).Round(time.Millisecond))
-	if n := evalAs[int](t, p, "document.getElementById('field').value.length"); n != len(text) {
+	if n := testsupport.EvalAs[int](t, p, "document.getElementById('field').value.length"); n != len(text) {
 		t.Errorf("the field holds %d characters, want %d", n, len(text))
 	}
-	if got := evalAs[bool](t, p, "document.getElementById('field').value === '0123456789'.repeat(100000)"); !got {
+	if got := testsupport.EvalAs[bool](t, p, "document.getElementById('field').value === '0123456789'.repeat(100000)"); !got {
 		t.Error("the field's text differs from what was typed")
 	}
 	err = p.TypeText(ctx, strings.Repeat("z", lkbrowser.MaxTypeText+1))
 	checkRefused(t, "TypeText over MaxTypeText", err, lkbrowser.ErrInvalidInput)
-	if n := evalAs[int](t, p, "document.getElementById('field').value.length"); n != len(text) {
+	if n := testsupport.EvalAs[int](t, p, "document.getElementById('field').value.length"); n != len(text) {
 		t.Errorf("a refused TypeText changed the field: %d characters", n)
 	}
 
@@ -202,7 +203,7 @@ func TestHugeResultsAndText(t *testing.T) {
 	if err := p.TypeText(ctx, "!"); err != nil {
 		t.Fatal(err)
 	}
-	if got := evalAs[bool](t, p, "document.getElementById('field').value.endsWith('9!')"); !got {
+	if got := testsupport.EvalAs[bool](t, p, "document.getElementById('field').value.endsWith('9!')"); !got {
 		t.Error("a character typed after the refusals did not arrive")
 	}
 	waitPainted(t, p, 30, 30, rgb{255, 0, 0})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // benchPage opens a page for a benchmark on an engine without sound (audio
@@ -82,7 +83,7 @@ func TestCaptureAllocatesNothingPerFrame(t *testing.T) {
 	// An engine of its own, without sound: audio frames are allocated for
 	// their receiver, 100 a second.
 	e, _ := ownEngine(t, lkbrowser.Options{NoAudio: true})
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("anim.html"), Width: 640, Height: 360, FrameRate: 60})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("anim.html"), Width: 640, Height: 360, FrameRate: 60})
 	timeout := time.NewTimer(time.Minute) // one timer: the loop must not allocate
 	defer timeout.Stop()
 	take := func(n int) {

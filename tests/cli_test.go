@@ -14,21 +14,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
-// buildCLI builds cmd/lkbrowser into a temporary directory and returns the
-// binary's path.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "lkbrowser")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/lkbrowser").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+// cliBuild is the CLI, built on first use.
+var cliBuild testsupport.CLI
+
+// buildCLI builds cmd/lkbrowser once per test run and returns the binary's
+// path.
+func buildCLI(t *testing.T) string { return cliBuild.Path(t, binDir) }
 
 // cliResult is the outcome of one run of the lkbrowser command.
 type cliResult struct {

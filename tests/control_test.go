@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 func TestSelectDropDownIsCaptured(t *testing.T) {
@@ -90,7 +91,7 @@ func TestPageMessagesAndEval(t *testing.T) {
 		t.Errorf("message %q", ev.Data)
 	}
 	// Eval returns JSON values, awaits promises and reports exceptions.
-	if got := evalAs[int](t, p, `new Promise(r => setTimeout(() => r(6*7), 10))`); got != 42 {
+	if got := testsupport.EvalAs[int](t, p, `new Promise(r => setTimeout(() => r(6*7), 10))`); got != 42 {
 		t.Errorf("promise result %d", got)
 	}
 	_, err := p.Eval(ctx, `(() => { throw new Error("boom from the page") })()`)

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,11 +8,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
 	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
@@ -97,29 +96,11 @@ func screenNear(pix []byte, stride, x, y int, c rgb) bool {
 	return d(pix[i+2], c.r) && d(pix[i+1], c.g) && d(pix[i], c.b)
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // devEngine makes an engine in dev mode whose logs (Info and up) go to the
 // returned buffer; it is closed when the test ends.
-func devEngine(t *testing.T) (*lkbrowser.Engine, *syncBuffer) {
+func devEngine(t *testing.T) (*lkbrowser.Engine, *testsupport.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testsupport.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e, err := lkbrowser.NewEngine(context.Background(), lkbrowser.Options{
 		DevMode: true, Logger: log, TempDir: t.TempDir(), CacheDir: t.TempDir(),
@@ -140,7 +121,7 @@ func devEngine(t *testing.T) (*lkbrowser.Engine, *syncBuffer) {
 
 func devPage(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
 	t.Helper()
-	p := openPageOn(t, e, opts)
+	p := testsupport.OpenPage(t, e, opts)
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	return p
 }
@@ -200,7 +181,7 @@ func TestDevModeMirrorsAndForwards(t *testing.T) {
 	d.run(t, "xdotool", "key", "shift+d", "BackSpace", "Return")
 	eventually(t, p, `window.submitted || ""`, "abc")
 	// A double click selects a word.
-	x := int(evalAs[float64](t, p, `(() => { const r = document.createRange(); const n = document.getElementById('words').firstChild; r.setStart(n, 6); r.setEnd(n, 10); const b = r.getBoundingClientRect(); return b.left + b.width/2; })()`))
+	x := int(testsupport.EvalAs[float64](t, p, `(() => { const r = document.createRange(); const n = document.getElementById('words').firstChild; r.setStart(n, 6); r.setEnd(n, 10); const b = r.getBoundingClientRect(); return b.left + b.width/2; })()`))
 	d.run(t, "xdotool", "mousemove", strconv.Itoa(x), "110", "click", "--repeat", "2", "--delay", "80", "1")
 	eventually(t, p, `window.getSelection().toString()`, "beta")
 	// The wheel scrolls: one notch down is 120 pixels.
@@ -232,7 +213,7 @@ func TestDevModeWithoutDisplay(t *testing.T) {
 }
 
 // waitLog waits until the engine logged a line containing all of want.
-func waitLog(t *testing.T, logs *syncBuffer, want ...string) {
+func waitLog(t *testing.T, logs *testsupport.SyncBuffer, want ...string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // devtoolsPage opens tests/testdata/devtools.html and waits until it is
@@ -68,11 +69,11 @@ func devtoolsPort(t *testing.T, p *lkbrowser.Page) int {
 func checkPageStillWorks(t *testing.T, p *lkbrowser.Page, wantText string) {
 	t.Helper()
 	evalUntil(t, p, 20*time.Second, `document.getElementById("out").textContent`, wantText)
-	if got := evalAs[string](t, p, `location.href`); got != url("devtools.html") {
+	if got := testsupport.EvalAs[string](t, p, `location.href`); got != url("devtools.html") {
 		t.Errorf("location.href = %q after the client left, want %q", got, url("devtools.html"))
 	}
 	waitFrame(t, p, 20*time.Second, buttonIs(rgb{0, 255, 0})).Release()
-	if got := evalAs[[]int](t, p, `[innerWidth, innerHeight]`); !slices.Equal(got, []int{p.Width(), p.Height()}) {
+	if got := testsupport.EvalAs[[]int](t, p, `[innerWidth, innerHeight]`); !slices.Equal(got, []int{p.Width(), p.Height()}) {
 		t.Errorf("viewport %v after the client left, want [%d %d]", got, p.Width(), p.Height())
 	}
 	// lkbrowser's own input still reaches the page: a second click.
@@ -106,7 +107,7 @@ func evalUntil[T comparable](t *testing.T, p *lkbrowser.Page, timeout time.Durat
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		got := evalAs[T](t, p, expr)
+		got := testsupport.EvalAs[T](t, p, expr)
 		if got == want {
 			return
 		}

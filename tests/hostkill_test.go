@@ -20,6 +20,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // envHost makes TestHelperHost act as the host program of
@@ -50,10 +51,10 @@ func TestHelperHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("tone.html#440"), Width: 320, Height: 240, FrameRate: 5})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("tone.html#440"), Width: 320, Height: 240, FrameRate: 5})
 	collectAudio(t, p, 200*time.Millisecond, true)
 	// A second page whose renderer is stuck in a script: it must die too.
-	hung := openPageOn(t, e, lkbrowser.PageOptions{URL: "data:text/html,<title>hung</title>", Width: 320, Height: 240, FrameRate: 5})
+	hung := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: "data:text/html,<title>hung</title>", Width: 320, Height: 240, FrameRate: 5})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := hung.Eval(ctx, `setTimeout(() => { for (;;) {} }, 0); 1`); err != nil {
@@ -202,7 +203,7 @@ func TestHostKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Close()
-	livePage := openPageOn(t, live, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240, FrameRate: 5})
+	livePage := testsupport.OpenPage(t, live, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240, FrameRate: 5})
 	waitFrame(t, livePage, 20*time.Second, func(f *lkbrowser.Frame) bool { return near(f, 10, 10, rgb{255, 0, 0}, 2) }).Release()
 	liveRoots := engineDirs(t, dir)
 	if len(liveRoots) != 1 {

@@ -2,37 +2,21 @@ package tests
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
-
-// evalAs evaluates expr and decodes its JSON value into a T.
-func evalAs[T any](t *testing.T, p *lkbrowser.Page, expr string) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	raw, err := p.Eval(ctx, expr)
-	if err != nil {
-		t.Fatalf("Eval(%s): %v", expr, err)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatalf("Eval(%s) = %s: %v", expr, raw, err)
-	}
-	return v
-}
 
 // eventually polls expr until it equals want.
 func eventually[T comparable](t *testing.T, p *lkbrowser.Page, expr string, want T) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got := evalAs[T](t, p, expr)
+		got := testsupport.EvalAs[T](t, p, expr)
 		if got == want {
 			return
 		}
@@ -73,7 +57,7 @@ func TestClickChangesButtonColour(t *testing.T) {
 func TestDoubleClickSelectsWord(t *testing.T) {
 	p, ctx := loadInputPage(t)
 	// "beta" starts after "alpha " (about 75 px at 20 px DejaVu Sans).
-	x, y := int(evalAs[float64](t, p, `(() => { const r = document.createRange(); const n = document.getElementById('words').firstChild; r.setStart(n, 6); r.setEnd(n, 10); const b = r.getBoundingClientRect(); return b.left + b.width/2; })()`)), 110
+	x, y := int(testsupport.EvalAs[float64](t, p, `(() => { const r = document.createRange(); const n = document.getElementById('words').firstChild; r.setStart(n, 6); r.setEnd(n, 10); const b = r.getBoundingClientRect(); return b.left + b.width/2; })()`)), 110
 	ev := lkbrowser.MouseEvent{X: x, Y: y}
 	if err := p.SendMouseMove(ctx, ev, false); err != nil {
 		t.Fatal(err)
@@ -109,7 +93,7 @@ func TestWheelScrolls(t *testing.T) {
 func TestDragMovesSlider(t *testing.T) {
 	p, ctx := loadInputPage(t)
 	// The slider spans x 20..320 at y about 230; its thumb starts at the left.
-	y := int(evalAs[float64](t, p, `(() => { const b = document.getElementById('slider').getBoundingClientRect(); return b.top + b.height/2; })()`))
+	y := int(testsupport.EvalAs[float64](t, p, `(() => { const b = document.getElementById('slider').getBoundingClientRect(); return b.top + b.height/2; })()`))
 	start := lkbrowser.MouseEvent{X: 27, Y: y}
 	if err := p.SendMouseMove(ctx, start, false); err != nil {
 		t.Fatal(err)
@@ -125,7 +109,7 @@ func TestDragMovesSlider(t *testing.T) {
 	if err := p.SendMouseClick(ctx, lkbrowser.MouseEvent{X: 320, Y: y}, lkbrowser.MouseLeft, true, 1); err != nil {
 		t.Fatal(err)
 	}
-	if v := evalAs[string](t, p, `document.getElementById('slider').value`); v != "100" {
+	if v := testsupport.EvalAs[string](t, p, `document.getElementById('slider').value`); v != "100" {
 		t.Errorf("slider value %s after dragging to its right end, want 100", v)
 	}
 }

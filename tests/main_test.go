@@ -13,17 +13,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 var (
 	engine *lkbrowser.Engine
 	server *httptest.Server
+	binDir string // holds the CLI (buildCLI)
 )
 
 func TestMain(m *testing.M) {
@@ -44,6 +45,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(cache)
+	if binDir, err = os.MkdirTemp("", "lkbrowser-bin-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(binDir)
 	shmBefore := countShm()
 	server = httptest.NewServer(http.FileServer(http.Dir("testdata")))
 	level := slog.LevelWarn
@@ -110,22 +116,5 @@ func countShm() int {
 // test ends.
 func openPage(t *testing.T, opts lkbrowser.PageOptions) *lkbrowser.Page {
 	t.Helper()
-	return openPageOn(t, engine, opts)
-}
-
-// openPageOn opens a page on e and closes it when the test ends.
-func openPageOn(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, err := e.NewPage(ctx, opts)
-	if err != nil {
-		t.Fatalf("NewPage: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return p
+	return testsupport.OpenPage(t, engine, opts)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 func TestResizeRelaysOutThePage(t *testing.T) {
@@ -30,7 +31,7 @@ func TestResizeRelaysOutThePage(t *testing.T) {
 		t.Errorf("size after Resize %dx%d", p.Width(), p.Height())
 	}
 	waitFrame(t, p, 10*time.Second, halves(800, 600)).Release()
-	if got := evalAs[[]int](t, p, `[innerWidth, innerHeight]`); got[0] != 800 || got[1] != 600 {
+	if got := testsupport.EvalAs[[]int](t, p, `[innerWidth, innerHeight]`); got[0] != 800 || got[1] != 600 {
 		t.Errorf("viewport %v after Resize, want 800x600", got)
 	}
 	// The frame of the old size is still intact.

@@ -87,8 +87,8 @@ func memLK(ctx context.Context, b *bench, url string, m *memResult) error {
 		}
 		m.sound = 0
 		for _, p := range tab.Tree(os.Getpid()) {
-			if strings.HasPrefix(p.Comm, "pulseaudio") {
-				s, _ := cpustat.PSS(p.Pid)
+			if strings.HasPrefix(p.Command, "pulseaudio") {
+				s, _ := cpustat.PSS(p.PID)
 				m.sound += s
 			}
 		}

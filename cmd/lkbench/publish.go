@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // Timings of the publish section: after the first frame, a warm-up, then the
@@ -43,11 +44,10 @@ func runPublish(ctx context.Context, b *bench) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	cli := filepath.Join(tmp, "lkbrowser")
 	b.log.Info("publish: building the CLI")
-	build := exec.CommandContext(ctx, "go", "build", "-o", cli, "github.com/lkbrowser/lkbrowser/cmd/lkbrowser")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/lkbrowser: %v\n%s", err, out)
+	cli, err := testsupport.BuildCLI(ctx, tmp)
+	if err != nil {
+		return "", err
 	}
 	cases, err := publishCases()
 	if err != nil {

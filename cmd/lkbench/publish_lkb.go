@@ -124,7 +124,7 @@ func pubGroupTicks(tab cpustat.Table, pids ...int) map[string]float64 {
 	out := map[string]float64{}
 	for _, pid := range pids {
 		for _, p := range tab.Tree(pid) {
-			out[glassbench.Group(p.Comm)] += p.Ticks
+			out[glassbench.Group(p.Command)] += p.CPUTicks
 		}
 	}
 	return out
@@ -134,10 +134,10 @@ func pubGroupTicks(tab cpustat.Table, pids ...int) map[string]float64 {
 // or nil.
 func pubChildCmdline(tab cpustat.Table, pid int, group string) []string {
 	for _, p := range tab.Tree(pid) {
-		if p.PPid != pid || glassbench.Group(p.Comm) != group {
+		if p.PPID != pid || glassbench.Group(p.Command) != group {
 			continue
 		}
-		raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.Pid), "cmdline"))
+		raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.PID), "cmdline"))
 		if err != nil || len(raw) == 0 {
 			continue
 		}

@@ -32,7 +32,7 @@ func startupPhasesLK(ctx context.Context, eng *lkbrowser.Engine, url string) ([]
 	self := os.Getpid()
 	known := map[int]bool{}
 	for _, p := range cpustat.Read().Tree(self) {
-		known[p.Pid] = true
+		known[p.PID] = true
 	}
 	t0 := time.Now()
 	ms := func() float64 { return float64(time.Since(t0).Microseconds()) / 1e3 }
@@ -44,18 +44,18 @@ func startupPhasesLK(ctx context.Context, eng *lkbrowser.Engine, url string) ([]
 		defer tick.Stop()
 		for {
 			for _, p := range cpustat.Read().Tree(self) {
-				if known[p.Pid] {
+				if known[p.PID] {
 					continue
 				}
-				known[p.Pid] = true
+				known[p.PID] = true
 				name := ""
 				switch {
-				case p.Comm == "Xvfb":
+				case p.Command == "Xvfb":
 					name = "Xvfb started"
-				case p.PPid == self && p.Comm == "chromium":
+				case p.PPID == self && p.Command == "chromium":
 					name = "Chromium started"
 				default:
-					cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.Pid), "cmdline"))
+					cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.PID), "cmdline"))
 					switch {
 					case bytes.Contains(cmdline, []byte("--type=gpu-process")):
 						name = "Chromium's GPU process started"

@@ -2,112 +2,55 @@
 // /proc, for the benchmarks: the CPU of a process and all its descendants
 // (found through the parent links of every process, so that Chromium's
 // zygote, GPU and renderer processes count however they were started), the
-// busy time of the whole machine, and proportional set sizes (PSS).
+// busy time of the whole machine, and proportional set sizes (PSS). The
+// processes come from internal/proc.
 package cpustat
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 )
 
-// ClockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat and
-// /proc/stat (100 on every Linux architecture Go supports).
-const ClockTicks = 100
+// ClockTicks is the unit of CPU times, proc.ClockTicks.
+const ClockTicks = proc.ClockTicks
 
-// Proc is one live process as /proc/<pid>/stat shows it.
-type Proc struct {
-	Pid, PPid int
-	Comm      string // the command name, without the parentheses
-	// Ticks is the CPU the process used so far, in clock ticks: utime and
-	// stime, plus cutime and cstime (its children that exited and were
-	// waited for), so that a process that ends between two readings still
-	// counts, in its parent.
-	Ticks float64
-}
-
-// Seconds returns p's CPU time in seconds.
-func (p Proc) Seconds() float64 { return p.Ticks / ClockTicks }
-
-// ReadProc reads /proc/<pid>/stat; ok is false for a process that is gone
-// or a zombie.
-func ReadProc(pid int) (Proc, bool) {
-	return readStat(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-}
-
-func readStat(path string) (p Proc, ok bool) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return p, false
-	}
-	return parseStat(string(raw))
-}
-
-// parseStat parses a line of /proc/<pid>/stat. The command may hold spaces
-// and parentheses: it ends at the last ')'.
-func parseStat(s string) (p Proc, ok bool) {
-	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || end < open {
-		return p, false
-	}
-	f := strings.Fields(s[end+1:])
-	if len(f) < 15 || f[0] == "Z" || f[0] == "X" {
-		return p, false
-	}
-	var err error
-	if p.Pid, err = strconv.Atoi(strings.TrimSpace(s[:open])); err != nil {
-		return p, false
-	}
-	p.PPid, _ = strconv.Atoi(f[1])
-	p.Comm = s[open+1 : end]
-	// Fields 14-17 of the man page: utime, stime, cutime, cstime.
-	for _, v := range f[11:15] {
-		n, _ := strconv.ParseFloat(v, 64)
-		p.Ticks += n
-	}
-	return p, true
-}
-
-// Table is every live process of the machine at one moment.
+// Table is every live process of the machine at one moment, with its CPU
+// time (proc.Info.CPUTicks).
 type Table struct {
-	procs map[int]Proc
+	procs map[int]proc.Info
 	kids  map[int][]int
 }
 
-// Read reads every process in /proc.
+// Read reads every live process in /proc.
 func Read() Table {
-	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
-	t := Table{procs: make(map[int]Proc, len(paths)), kids: map[int][]int{}}
-	for _, path := range paths {
-		if p, ok := readStat(path); ok {
-			t.procs[p.Pid] = p
-			t.kids[p.PPid] = append(t.kids[p.PPid], p.Pid)
+	all := proc.Processes()
+	t := Table{procs: make(map[int]proc.Info, len(all)), kids: map[int][]int{}}
+	for _, p := range all {
+		if p.Alive() {
+			t.procs[p.PID] = p
+			t.kids[p.PPID] = append(t.kids[p.PPID], p.PID)
 		}
 	}
 	return t
 }
 
-// Proc returns the process pid as read, if it was alive.
-func (t Table) Proc(pid int) (Proc, bool) {
-	p, ok := t.procs[pid]
-	return p, ok
-}
-
 // Tree returns pid and all its live descendants, pid first, in breadth
 // order; nothing when pid was not alive.
-func (t Table) Tree(pid int) []Proc {
-	var out []Proc
+func (t Table) Tree(pid int) []proc.Info {
+	var out []proc.Info
 	seen := map[int]bool{}
 	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
 		p, ok := t.procs[queue[0]]
-		if !ok || seen[p.Pid] {
+		if !ok || seen[p.PID] {
 			continue
 		}
-		seen[p.Pid] = true
+		seen[p.PID] = true
 		out = append(out, p)
-		kids := slices.Clone(t.kids[p.Pid])
+		kids := slices.Clone(t.kids[p.PID])
 		slices.Sort(kids)
 		queue = append(queue, kids...)
 	}
@@ -119,7 +62,7 @@ func (t Table) Tree(pid int) []Proc {
 func (t Table) TreeTicks(pid int) float64 {
 	sum := 0.0
 	for _, p := range t.Tree(pid) {
-		sum += p.Ticks
+		sum += p.CPUTicks
 	}
 	return sum
 }

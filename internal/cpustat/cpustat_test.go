@@ -7,24 +7,6 @@ import (
 	"time"
 )
 
-func TestParseStat(t *testing.T) {
-	// A command with spaces and parentheses; utime 100, stime 20, cutime 3, cstime 4.
-	line := "4242 (my (odd) cmd) S 17 4242 4242 0 -1 4194560 100 0 0 0 100 20 3 4 20 0 1 0 100 0 0"
-	p, ok := parseStat(line)
-	if !ok || p.Pid != 4242 || p.PPid != 17 || p.Comm != "my (odd) cmd" || p.Ticks != 127 {
-		t.Fatalf("parsed %+v, %v", p, ok)
-	}
-	if p.Seconds() != 1.27 {
-		t.Errorf("seconds %v", p.Seconds())
-	}
-	if _, ok := parseStat("4242 (zombie) Z 17 4242 4242 0 -1 4194560 100 0 0 0 100 20 3 4 20 0 1 0 100 0 0"); ok {
-		t.Error("a zombie was read as live")
-	}
-	if _, ok := parseStat("garbage"); ok {
-		t.Error("garbage parsed")
-	}
-}
-
 func TestParseHostAndPSS(t *testing.T) {
 	// user nice system idle iowait irq softirq steal guest guest_nice
 	if got := parseHost("cpu  10 1 5 1000 50 2 3 4 7 0\ncpu0 1 1 1 1 1 1 1 1 1 1\n"); got != 25 {
@@ -59,20 +41,20 @@ func TestTreeOfRealProcesses(t *testing.T) {
 	var tab Table
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		tab = Read()
-		if p, ok := tab.Proc(cmd.Process.Pid); ok && p.Ticks >= 10 || time.Now().After(deadline) {
+		if p := tab.Tree(cmd.Process.Pid); len(p) == 1 && p[0].CPUTicks >= 10 || time.Now().After(deadline) {
 			break
 		}
 	}
 	tree := tab.Tree(os.Getpid())
-	if len(tree) < 2 || tree[0].Pid != os.Getpid() {
+	if len(tree) < 2 || tree[0].PID != os.Getpid() {
 		t.Fatalf("tree of this process: %+v", tree)
 	}
-	child, ok := tab.Proc(cmd.Process.Pid)
-	if !ok || child.PPid != os.Getpid() || child.Ticks < 10 {
-		t.Fatalf("the busy child: %+v, %v", child, ok)
+	child := tab.Tree(cmd.Process.Pid)
+	if len(child) != 1 || child[0].PPID != os.Getpid() || child[0].CPUTicks < 10 {
+		t.Fatalf("the busy child: %+v", child)
 	}
-	if got := tab.TreeTicks(os.Getpid()); got < child.Ticks {
-		t.Errorf("tree ticks %v < the child's %v", got, child.Ticks)
+	if got := tab.TreeTicks(os.Getpid()); got < child[0].CPUTicks {
+		t.Errorf("tree ticks %v < the child's %v", got, child[0].CPUTicks)
 	}
 	if tab.Tree(1<<30) != nil {
 		t.Error("a tree for a pid that does not exist")

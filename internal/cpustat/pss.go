@@ -41,7 +41,7 @@ func parsePSS(raw []byte) (int64, error) {
 // are left out and counted in missing.
 func (t Table) TreePSS(pid int) (bytes int64, missing int) {
 	for _, p := range t.Tree(pid) {
-		n, err := PSS(p.Pid)
+		n, err := PSS(p.PID)
 		if err != nil {
 			missing++
 			continue

@@ -12,7 +12,16 @@ type Info struct {
 	PID, PPID, PGID int
 	State           byte   // R, S, D, Z, ...
 	Command         string // the name in parentheses, e.g. "chromium"
+	// CPUTicks is the CPU the process used so far, in clock ticks
+	// (ClockTicks a second): utime and stime, plus cutime and cstime (its
+	// children that exited and were waited for), so that a process that
+	// ends between two readings still counts, in its parent.
+	CPUTicks float64
 }
+
+// ClockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat and
+// /proc/stat (100 on every Linux architecture Go supports).
+const ClockTicks = 100
 
 // String gives the process as "pid (command)", as /proc/<pid>/stat begins.
 func (i Info) String() string { return strconv.Itoa(i.PID) + " (" + i.Command + ")" }
@@ -107,5 +116,13 @@ func parseStat(s string) (Info, bool) {
 	if err1 != nil || err2 != nil {
 		return Info{}, false
 	}
-	return Info{PID: pid, PPID: ppid, PGID: pgid, State: f[0][0], Command: s[open+1 : end]}, true
+	i := Info{PID: pid, PPID: ppid, PGID: pgid, State: f[0][0], Command: s[open+1 : end]}
+	// Fields 14-17 of proc(5): utime, stime, cutime, cstime.
+	if len(f) >= 15 {
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseFloat(v, 64)
+			i.CPUTicks += n
+		}
+	}
+	return i, true
 }

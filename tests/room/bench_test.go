@@ -15,6 +15,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser/internal/cpustat"
 	"github.com/lkbrowser/lkbrowser/internal/glassbench"
+	"github.com/lkbrowser/lkbrowser/internal/proc"
 	"github.com/lkbrowser/lkbrowser/internal/roomtest"
 )
 
@@ -167,8 +168,8 @@ func glassCPU(root, lkPid int) glassSample {
 	s := glassSample{byGroup: map[string]float64{}}
 	count := map[string]int{}
 	for _, p := range procs.Tree(root) {
-		s.byGroup[glassbench.Group(p.Comm)] += p.Ticks
-		count[p.Comm]++
+		s.byGroup[glassbench.Group(p.Command)] += p.CPUTicks
+		count[p.Command]++
 	}
 	var names []string
 	for c, n := range count {
@@ -179,8 +180,8 @@ func glassCPU(root, lkPid int) glassSample {
 	if lkPid > 0 {
 		s.lk = procs.TreeTicks(lkPid)
 	}
-	if p, ok := cpustat.ReadProc(os.Getpid()); ok {
-		s.self = p.Ticks
+	if p, ok := proc.Stat(os.Getpid()); ok {
+		s.self = p.CPUTicks
 	}
 	return s
 }
@@ -191,12 +192,12 @@ func glassCPU(root, lkPid int) glassSample {
 func glassChildPid(dir string) int {
 	self := os.Getpid()
 	for _, p := range cpustat.Read().Tree(self) {
-		if p.PPid != self {
+		if p.PPID != self {
 			continue
 		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.Pid), "cmdline"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.PID), "cmdline"))
 		if bytes.Contains(cmdline, []byte(dir)) {
-			return p.Pid
+			return p.PID
 		}
 	}
 	return 0

@@ -2,42 +2,23 @@ package room
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  string
-)
+// cliBuild is the CLI, built on first use.
+var cliBuild testsupport.CLI
 
 // cliBinary builds cmd/lkbrowser once per test run and returns its path.
-func cliBinary(tb testing.TB) string {
-	tb.Helper()
-	cliOnce.Do(func() {
-		bin := filepath.Join(tmpDir, "lkbrowser")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../../cmd/lkbrowser").CombinedOutput(); err != nil {
-			cliErr = "go build: " + err.Error() + "\n" + string(out)
-			return
-		}
-		cliPath = bin
-	})
-	if cliPath == "" {
-		tb.Fatal(cliErr)
-	}
-	return cliPath
-}
+func cliBinary(tb testing.TB) string { return cliBuild.Path(tb, tmpDir) }
 
 // cliProcess is a running `lkbrowser publish`.
 type cliProcess struct {

@@ -13,8 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 var (
@@ -52,11 +51,10 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	tmpDir = tmp
 
-	cliPath = filepath.Join(tmp, "lkbrowser")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", cliPath, "../../cmd/lkbrowser").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+	if cliPath, err = testsupport.BuildCLI(ctx, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // ownEngine starts an engine of the test's own under a fresh TempDir and
@@ -56,9 +57,9 @@ func tree(root string) map[string]fs.FileMode {
 // other users, and all of it is gone after Close.
 func TestRuntimeDirsArePrivateAndRemoved(t *testing.T) {
 	e, dir := ownEngine(t, lkbrowser.Options{})
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("solid.html#0000ff"), Width: 320, Height: 240})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("solid.html#0000ff"), Width: 320, Height: 240})
 	mustColour(t, p, 10, 10, rgb{0, 0, 0xff})
-	evalAs[bool](t, p, "localStorage.setItem('k', 'v'), true") // the profile holds something
+	testsupport.EvalAs[bool](t, p, "localStorage.setItem('k', 'v'), true") // the profile holds something
 
 	roots, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(roots) != 1 {
@@ -150,7 +151,7 @@ func TestDownloadsAreRefused(t *testing.T) {
 	home, realHome := t.TempDir(), os.Getenv("HOME")
 	t.Setenv("HOME", home) // Chromium's default download directory is $HOME/Downloads
 	e, dir := ownEngine(t, lkbrowser.Options{NoAudio: true})
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("download.html"), Width: 320, Height: 240})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("download.html"), Width: 320, Height: 240})
 	mustColour(t, p, 10, 10, rgb{0xff, 0, 0})
 	before := downloads.Load()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -165,7 +166,7 @@ func TestDownloadsAreRefused(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second)
-	t.Logf("clicks %v, requests for the file %d", evalAs[int](t, p, "window.clicks"), downloads.Load()-before)
+	t.Logf("clicks %v, requests for the file %d", testsupport.EvalAs[int](t, p, "window.clicks"), downloads.Load()-before)
 	// Where a download could land: the fake $HOME (Chromium's default
 	// Downloads), the real one's Downloads, the engine's files, Chromium's
 	// temporary directories and /tmp itself.

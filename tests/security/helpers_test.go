@@ -21,6 +21,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // envHelper names the helper job the test binary runs instead of the tests
@@ -68,7 +69,7 @@ var helperColours = []rgb{{0xff, 0x00, 0x00}, {0x00, 0xff, 0x00}, {0x00, 0x00, 0
 func runHelper(job string) int {
 	var res helperResult
 	res.UID = os.Getuid()
-	var logBuf syncBuffer
+	var logBuf testsupport.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	report := func() {
 		res.Log = logBuf.String()
@@ -176,7 +177,7 @@ type helperProcess struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	result chan helperResult
-	stderr *syncBuffer
+	stderr *testsupport.SyncBuffer
 	done   chan struct{}
 }
 
@@ -201,7 +202,7 @@ func startHelper(t *testing.T, spec helperSpec) *helperProcess {
 	if spec.cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: spec.cred}
 	}
-	h := &helperProcess{cmd: cmd, result: make(chan helperResult, 1), stderr: &syncBuffer{}, done: make(chan struct{})}
+	h := &helperProcess{cmd: cmd, result: make(chan helperResult, 1), stderr: &testsupport.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = h.stderr
 	var err error
 	if h.stdin, err = cmd.StdinPipe(); err != nil {
@@ -270,24 +271,6 @@ func (h *helperProcess) finish(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // rgb is an expected colour.
 type rgb struct{ r, g, b uint8 }
 
@@ -337,20 +320,4 @@ func mustColour(t *testing.T, p *lkbrowser.Page, x, y int, c rgb) {
 	if err := waitColour(ctx, p, x, y, c); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// evalAs evaluates expr on p and decodes its JSON value into a T.
-func evalAs[T any](t *testing.T, p *lkbrowser.Page, expr string) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	raw, err := p.Eval(ctx, expr)
-	if err != nil {
-		t.Fatalf("Eval(%s): %v", expr, err)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatalf("Eval(%s) = %s: %v", expr, raw, err)
-	}
-	return v
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
 	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 var (
@@ -21,9 +20,7 @@ var (
 	lkErr    error
 	lkSecret string // the server's API secret, a known string to look for
 
-	cliOnce sync.Once
-	cliPath string
-	cliErr  string
+	cliBuild testsupport.CLI
 )
 
 // liveKit returns the package's livekit-server (started on first use,
@@ -74,20 +71,4 @@ func subscribe(t *testing.T, room, identity string) *roomtest.Subscriber {
 }
 
 // cliBinary builds cmd/lkbrowser once per test run and returns its path.
-func cliBinary(t *testing.T) string {
-	t.Helper()
-	cliOnce.Do(func() {
-		bin := filepath.Join(tmpDir, "lkbrowser")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../../cmd/lkbrowser").CombinedOutput(); err != nil {
-			cliErr = "go build: " + err.Error() + "\n" + string(out)
-			return
-		}
-		cliPath = bin
-	})
-	if cliPath == "" {
-		t.Fatal(cliErr)
-	}
-	return cliPath
-}
+func cliBinary(t *testing.T) string { return cliBuild.Path(t, tmpDir) }

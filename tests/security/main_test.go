@@ -28,6 +28,7 @@ import (
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 var (
@@ -109,24 +110,7 @@ func run(m *testing.M) int {
 // test ends.
 func openPage(t *testing.T, opts lkbrowser.PageOptions) *lkbrowser.Page {
 	t.Helper()
-	return openPageOn(t, engine, opts)
-}
-
-// openPageOn opens a page on e and closes it when the test ends.
-func openPageOn(t *testing.T, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, err := e.NewPage(ctx, opts)
-	if err != nil {
-		t.Fatalf("NewPage: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return p
+	return testsupport.OpenPage(t, engine, opts)
 }
 
 // url returns the address of a test page.

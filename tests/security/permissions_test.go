@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // permissionProbe asks the page for each powerful feature, as a page
@@ -31,9 +32,9 @@ const permissionProbe = `(async () => {
 // permission's.
 func TestPermissionsDeniedByDefault(t *testing.T) {
 	e, _ := ownEngine(t, lkbrowser.Options{NoAudio: true, ChromiumFlags: []string{"--use-fake-device-for-media-stream"}})
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240})
 	mustColour(t, p, 10, 10, rgb{0xff, 0, 0})
-	got := evalAs[map[string]any](t, p, permissionProbe)
+	got := testsupport.EvalAs[map[string]any](t, p, permissionProbe)
 	t.Logf("%v", got)
 	if got["secure"] != true {
 		t.Fatalf("the page is not a secure context, where these features do not exist at all: %v", got)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 	"github.com/lkbrowser/lkbrowser/lksession"
 )
 
@@ -75,7 +76,7 @@ func TestRoomInputRefusedWhole(t *testing.T) {
 	time.Sleep(time.Second)
 	st := sess.Stats()
 	t.Logf("stats %+v", st)
-	if n := evalAs[int](t, p, "window.clicks"); n != 0 {
+	if n := testsupport.EvalAs[int](t, p, "window.clicks"); n != 0 {
 		t.Fatalf("a refused message clicked the page %d times", n)
 	}
 	if st.InputEvents != 0 {
@@ -87,7 +88,7 @@ func TestRoomInputRefusedWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustColour(t, p, 10, 10, rgb{0, 0xff, 0})
-	if n := evalAs[int](t, p, "window.clicks"); n != 1 {
+	if n := testsupport.EvalAs[int](t, p, "window.clicks"); n != 1 {
 		t.Errorf("clicks = %d after one good click", n)
 	}
 	t.Logf("good click after the refusals: page changed in %v", time.Since(start).Round(time.Millisecond))

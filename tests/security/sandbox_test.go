@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // nobody is the unprivileged user the sandbox test runs Chromium as.
@@ -53,10 +54,10 @@ func TestRootHasNoSandboxAndIsWarned(t *testing.T) {
 		}
 		return
 	}
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(&logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e, _ := ownEngine(t, lkbrowser.Options{Logger: log, NoAudio: true})
-	p := openPageOn(t, e, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240})
+	p := testsupport.OpenPage(t, e, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240})
 	mustColour(t, p, 10, 10, rgb{0xff, 0, 0})
 	var warnings []string
 	for line := range strings.Lines(logs.String()) {

@@ -20,6 +20,7 @@ import (
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 	"github.com/lkbrowser/lkbrowser/lksession"
 )
 
@@ -65,7 +66,7 @@ func publishToken(key, secret, room, identity string) (string, error) {
 // refused for a wrong secret, a forged token or an unreachable server.
 func TestSessionNeverLogsSecrets(t *testing.T) {
 	srv := liveKit(t)
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	lksdk.SetLogger(protoLogger.LogRLogger(logr.FromSlogHandler(log.Handler())))
 	t.Cleanup(func() { lksdk.SetLogger(protoLogger.GetDiscardLogger()) })
@@ -148,7 +149,7 @@ func TestPublishCLINeverPrintsSecrets(t *testing.T) {
 		"--livekit-url", srv.URL(), "--api-key", srv.APIKey(), "--room", "cli-secrets",
 		"--width", "320", "--height", "240", url("solid.html#00ff00"))
 	cmd.Env = append(os.Environ(), "LIVEKIT_API_SECRET="+lkSecret)
-	var stderr syncBuffer
+	var stderr testsupport.SyncBuffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,0 +1,106 @@
+// Package testsupport holds what lkbrowser's end-to-end test packages
+// (tests/...) and the benchmark harness share: building the CLI, pages that
+// close themselves when a test ends, evaluating JavaScript into Go values,
+// a log buffer for concurrent writers. It is not part of the product.
+package testsupport
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lkbrowser/lkbrowser"
+)
+
+// BuildCLI builds cmd/lkbrowser as dir/lkbrowser and returns its path.
+func BuildCLI(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "lkbrowser")
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/lkbrowser/lkbrowser/cmd/lkbrowser").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build ./cmd/lkbrowser: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// CLI is the CLI built once for all the tests of a test binary.
+type CLI struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Path builds the CLI into dir on the first call (within 5 minutes) and
+// returns the binary's path; it fails tb if the build failed.
+func (c *CLI) Path(tb testing.TB, dir string) string {
+	tb.Helper()
+	c.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		c.path, c.err = BuildCLI(ctx, dir)
+	})
+	if c.err != nil {
+		tb.Fatal(c.err)
+	}
+	return c.path
+}
+
+// OpenPage opens a page on e (within 30 s) and closes it when the test
+// ends; a failed Close fails the test.
+func OpenPage(tb testing.TB, e *lkbrowser.Engine, opts lkbrowser.PageOptions) *lkbrowser.Page {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := e.NewPage(ctx, opts)
+	if err != nil {
+		tb.Fatalf("NewPage: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return p
+}
+
+// EvalAs evaluates expr on p (within 20 s) and decodes its JSON value into
+// a T; any failure fails the test.
+func EvalAs[T any](tb testing.TB, p *lkbrowser.Page, expr string) T {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	raw, err := p.Eval(ctx, expr)
+	if err != nil {
+		tb.Fatalf("Eval(%s): %v", expr, err)
+	}
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		tb.Fatalf("Eval(%s) = %s: %v", expr, raw, err)
+	}
+	return v
+}
+
+// SyncBuffer is a log destination safe for concurrent writers.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
