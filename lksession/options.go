@@ -21,14 +21,15 @@ const (
 )
 
 // DefaultAudioDelay is Options.AudioDelay's default in frame intervals of
-// the page. Measured at 30 fps with a 640x360 page that moves all the time
-// (TestPublishSoak, docs/reliability.md): without a delay the beep of a
-// flash left 50 ms before the flash, because Chromium showed the flash
-// three display intervals after the JavaScript that drew it; for a page
-// that is still until the flash, the picture shows within an interval and
-// the sound leaves about 40 ms after it. 1.5 intervals centres an animated
-// page and keeps a still one's sound well inside the 125 ms that viewers
-// accept sound to trail the picture (ITU-R BT.1359).
+// the page. Measured at the subscriber at 30 fps (docs/reliability.md),
+// beep minus flash without a delay: -50 ms for a page that draws the flash
+// from JavaScript while it animates all the time (Chromium showed the flash
+// three display intervals after the JavaScript that drew it,
+// TestPublishSoak), +25 ms for a playing video clip (its player shows a
+// picture when its sound plays, TestPublishedVideoIsInSync). Viewers
+// cannot tell sound that leads by less than 45 ms or trails by less than
+// 125 ms (ITU-R BT.1359); 1.5 intervals (50 ms at 30 fps) puts both kinds
+// of page well inside: 0 and +75 ms.
 const DefaultAudioDelay = 1.5
 
 // MaxAudioDelay bounds Options.AudioDelay.

@@ -213,7 +213,8 @@ func (v *videoPublisher) encode(ts time.Time) {
 	}
 	if gap := start.Sub(v.lastSent); !v.lastSent.IsZero() && gap > stallWarning {
 		// stillRepeat keeps frames going at least twice a second: a longer
-		// gap is a stall here (capture, CPU), not a still page.
+		// gap is a stall (capture, CPU) or a lost connection, not a still
+		// page.
 		v.s.log.Warn("video stalled", "gap", gap.Round(time.Millisecond))
 	}
 	v.lastTS, v.lastSent = ts, start

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/pulsecap"
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // collectAudio gathers d of a page's sound (left channel, as floats in
@@ -192,32 +194,48 @@ func TestMuteSilencesCapture(t *testing.T) {
 }
 
 // TestFlashAndBeepAlign checks A/V alignment: the page turns white and
-// starts a beep at the same JavaScript instant; the frame showing white and
-// the beep's first sample must carry PTSs within 40 ms (median) and 60 ms
-// (worst) of each other, at 60 fps (a 60 Hz display) and at 30 fps (a
-// 30 Hz display, where Chromium's picture takes twice as long to show).
+// starts a beep at the same instant; the frame showing white and the beep's
+// first sample must carry PTSs within 40 ms (median) and 60 ms (worst) of
+// each other. The page draws both from JavaScript at 60 fps (a 60 Hz
+// display) and at 30 fps (a 30 Hz display, where Chromium's picture takes
+// twice as long to show); and it plays a video clip whose picture and sound
+// flash and beep together (Chromium's player then keeps them in step).
 func TestFlashAndBeepAlign(t *testing.T) {
 	for _, fps := range []int{60, 30} {
-		t.Run(strconv.Itoa(fps)+"fps", func(t *testing.T) { flashAndBeepAlign(t, fps) })
+		t.Run(strconv.Itoa(fps)+"fps", func(t *testing.T) {
+			flashAndBeepAlign(t, lkbrowser.PageOptions{URL: url("flashbeep.html"), Width: 320, Height: 240, FrameRate: fps}, 160, 120, "start()")
+		})
 	}
+	t.Run("video", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := testsupport.MakeFlashBeepClip(ctx, filepath.Join(madeDir, "clip.webm")); err != nil {
+			t.Fatal(err)
+		}
+		flashAndBeepAlign(t, lkbrowser.PageOptions{URL: url("clip.html"), Width: 640, Height: 360, FrameRate: 30}, 580, 60, "")
+	})
 }
 
-func flashAndBeepAlign(t *testing.T, fps int) {
-	p := openPage(t, lkbrowser.PageOptions{URL: url("flashbeep.html"), Width: 320, Height: 240, FrameRate: fps})
+// flashAndBeepAlign opens a page with opts, runs start (unless empty), and
+// pairs the frames where pixel (x, y) turns white with the beeps.
+func flashAndBeepAlign(t *testing.T, opts lkbrowser.PageOptions, x, y int, start string) {
+	p := openPage(t, opts)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	var flashes, beeps []time.Duration
 	done := time.After(40 * time.Second)
-	if _, err := p.Eval(ctx, `start()`); err != nil {
-		t.Fatal(err)
+	if start != "" {
+		if _, err := p.Eval(ctx, start); err != nil {
+			t.Fatal(err)
+		}
 	}
 	white := false
 	var lastLoud time.Duration = -time.Hour
 	for len(flashes) < 14 || len(beeps) < 14 {
 		select {
 		case f := <-p.Frames():
-			b, g, r := f.BGRA(160, 120)
+			b, g, r := f.BGRA(x, y)
 			isWhite := r > 200 && g > 200 && b > 200
 			if isWhite && !white {
 				flashes = append(flashes, f.PTS)

@@ -23,7 +23,7 @@ var cliBuild testsupport.CLI
 
 // buildCLI builds cmd/lkbrowser once per test run and returns the binary's
 // path.
-func buildCLI(t *testing.T) string { return cliBuild.Path(t, binDir) }
+func buildCLI(t *testing.T) string { return cliBuild.Path(t, madeDir) }
 
 // cliResult is the outcome of one run of the lkbrowser command.
 type cliResult struct {

@@ -22,9 +22,9 @@ import (
 )
 
 var (
-	engine *lkbrowser.Engine
-	server *httptest.Server
-	binDir string // holds the CLI (buildCLI)
+	engine  *lkbrowser.Engine
+	server  *httptest.Server
+	madeDir string // files the tests make (the CLI, a clip), served as /made/
 )
 
 func TestMain(m *testing.M) {
@@ -45,13 +45,16 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(cache)
-	if binDir, err = os.MkdirTemp("", "lkbrowser-bin-"); err != nil {
+	if madeDir, err = os.MkdirTemp("", "lkbrowser-made-"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(binDir)
+	defer os.RemoveAll(madeDir)
 	shmBefore := countShm()
-	server = httptest.NewServer(http.FileServer(http.Dir("testdata")))
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir("testdata")))
+	mux.Handle("/made/", http.StripPrefix("/made/", http.FileServer(http.Dir(madeDir))))
+	server = httptest.NewServer(mux)
 	level := slog.LevelWarn
 	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
 		level = slog.LevelDebug

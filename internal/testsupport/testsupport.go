@@ -1,7 +1,8 @@
 // Package testsupport holds what lkbrowser's end-to-end test packages
 // (tests/...) and the benchmark harness share: building the CLI, pages that
 // close themselves when a test ends, evaluating JavaScript into Go values,
-// a log buffer for concurrent writers. It is not part of the product.
+// a log buffer for concurrent writers, a video clip whose picture and sound
+// flash and beep together. It is not part of the product.
 package testsupport
 
 import (
@@ -103,4 +104,20 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// MakeFlashBeepClip writes a WebM clip to path: 20 s of 640x360 VP8 at
+// 30 fps and Opus, whose top-right 120x120 square is white for the first
+// 150 ms of every second, while a 1 kHz tone plays, and dark blue
+// otherwise. ffmpeg (installed by scripts/setup.sh) makes picture and sound
+// from one clock, so the clip itself is in sync to within a frame.
+func MakeFlashBeepClip(ctx context.Context, path string) error {
+	out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+		"-f", "lavfi", "-i", "color=c=0x203060:s=640x360:r=30:d=20,drawbox=x=520:y=0:w=120:h=120:color=white:t=fill:enable='lt(mod(t,1),0.15)'",
+		"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=20,volume=volume=0:enable='gte(mod(t,1),0.15)'",
+		"-c:v", "libvpx", "-b:v", "300k", "-g", "30", "-c:a", "libopus", "-b:a", "64k", path).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("ffmpeg: %w\n%s", err, out)
+	}
+	return nil
 }

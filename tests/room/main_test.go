@@ -36,6 +36,7 @@ var (
 	clicked atomic.Int64 // clicks reported by the test page
 	testLog *slog.Logger
 	tmpDir  string // removed after the tests
+	madeDir string // files the tests make, served as /made/
 )
 
 func TestMain(m *testing.M) {
@@ -87,8 +88,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 
+	madeDir = filepath.Join(tmp, "made")
+	if err := os.Mkdir(madeDir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir("testdata")))
+	mux.Handle("/made/", http.StripPrefix("/made/", http.FileServer(http.Dir(madeDir))))
 	mux.HandleFunc("/clicked", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		clicked.Store(int64(n))
