@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	media "github.com/livekit/media-sdk"
@@ -61,6 +62,7 @@ type Subscriber struct {
 	img         *yuv.I420     // the latest decoded picture (a copy)
 	frames      int
 	plis        int // keyframes asked for after a loss
+	packetGap   atomic.Pointer[packetGap]
 	videoTracks int // video tracks subscribed so far
 	audio       []int16
 	audioTracks int
@@ -104,6 +106,7 @@ func JoinHooks(ctx context.Context, url, key, secret, room, identity string, h H
 		return nil, err
 	}
 	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok, OnFrame: h.OnFrame, OnAudio: h.OnAudio}
+	s.packetGap.Store(&packetGap{})
 	r, err := s.join(ctx)
 	if err != nil {
 		return nil, err
@@ -249,11 +252,17 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote, pli func()) {
 		}
 	}
 	complete := map[uint32]time.Time{} // RTP timestamp -> its last packet's arrival
+	var lastPacket time.Time
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			return
 		}
+		now := time.Now()
+		if gap := now.Sub(lastPacket); !lastPacket.IsZero() && gap > s.packetGap.Load().gap {
+			s.packetGap.Store(&packetGap{gap, now})
+		}
+		lastPacket = now
 		if pkt.Marker {
 			if len(complete) > 64 { // frames the samplebuilder dropped
 				clear(complete)
@@ -332,6 +341,20 @@ func (s *Subscriber) Frames() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.frames
+}
+
+// packetGap is the longest time between two video packets read.
+type packetGap struct {
+	gap time.Duration
+	end time.Time
+}
+
+// PacketGap returns the longest time between two packets of a video track
+// read by the subscriber, and when it ended: tells a stall upstream (no
+// packets came) from one in decoding.
+func (s *Subscriber) PacketGap() (time.Duration, time.Time) {
+	g := s.packetGap.Load()
+	return g.gap, g.end
 }
 
 // PLIs returns how many times the subscriber asked for a keyframe because

@@ -52,6 +52,8 @@ func TestPublishSoak(t *testing.T) {
 		})
 	}
 	udpBefore := udpErrors(t)
+	cpu := watchCPU()
+	defer cpu.close()
 	defer func() {
 		if code := cli.interrupt(30 * time.Second); code != 0 {
 			t.Errorf("lkbrowser publish exit %d after SIGINT\nstderr: %s", code, cli.errors())
@@ -99,6 +101,9 @@ func TestPublishSoak(t *testing.T) {
 	t.Logf("%v: %d frames decoded, longest gap %v (at %v), %d flashes, %d beeps, %d keyframes asked for after a loss, UDP receive errors %d; publisher tree RSS MiB: start %.1f, peak %.1f, end %.1f; samples %v",
 		*soakFor, track.frames, track.maxGap, track.maxGapAt.Format("15:04:05.000"), len(track.flashes), len(track.beeps),
 		sub.PLIs(), udpErrors(t)-udpBefore, float64(base)/(1<<20), float64(peak)/(1<<20), float64(last)/(1<<20), mib(samples))
+	pktGap, pktGapEnd := sub.PacketGap()
+	t.Logf("longest time without a video packet at the subscriber: %v (until %v); CPU around the longest gap between frames: %s",
+		pktGap, pktGapEnd.Format("15:04:05.000"), cpu.around(track.maxGapAt.Add(-track.maxGap), track.maxGapAt))
 	if track.maxGap > time.Second {
 		t.Errorf("video stalled for %v at the subscriber (want no gap over 1 s)", track.maxGap)
 	}
