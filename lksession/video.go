@@ -140,7 +140,9 @@ func (v *videoPublisher) run() {
 				v.encode(time.Now())
 			}
 		case now := <-still.C:
-			if v.have && now.Sub(v.lastSent) >= stillRepeat {
+			// Nine tenths: a frame sent just after the previous tick must
+			// not push the repeat to the tick after (a second apart).
+			if v.have && now.Sub(v.lastSent) >= stillRepeat*9/10 {
 				v.encode(now)
 			}
 		}
