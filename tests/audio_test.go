@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,10 +208,10 @@ func TestFlashAndBeepAlign(t *testing.T) {
 	t.Run("video", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if err := testsupport.MakeFlashBeepClip(ctx, filepath.Join(madeDir, "clip.webm")); err != nil {
+		if err := testsupport.MakeFlashBeepClip(ctx, madeDir); err != nil {
 			t.Fatal(err)
 		}
-		flashAndBeepAlign(t, lkbrowser.PageOptions{URL: url("clip.html"), Width: 640, Height: 360, FrameRate: 30}, 580, 60, "")
+		flashAndBeepAlign(t, lkbrowser.PageOptions{URL: url("made/clip.html"), Width: 640, Height: 360, FrameRate: 30}, 580, 60, "")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -106,18 +107,29 @@ func (s *SyncBuffer) String() string {
 	return s.b.String()
 }
 
-// MakeFlashBeepClip writes a WebM clip to path: 20 s of 640x360 VP8 at
-// 30 fps and Opus, whose top-right 120x120 square is white for the first
-// 150 ms of every second, while a 1 kHz tone plays, and dark blue
-// otherwise. ffmpeg (installed by scripts/setup.sh) makes picture and sound
-// from one clock, so the clip itself is in sync to within a frame.
-func MakeFlashBeepClip(ctx context.Context, path string) error {
+// clipPage plays clip.webm, 640x360, at the top left of a black page.
+const clipPage = `<!doctype html>
+<html><head><title>clip</title><style>
+html,body{margin:0;height:100%;overflow:hidden;background:#000}
+video{position:absolute;left:0;top:0;width:640px;height:360px}
+</style></head>
+<body><video src="clip.webm" autoplay loop></video></body></html>
+`
+
+// MakeFlashBeepClip writes dir/clip.webm, 20 s of 640x360 VP8 at 30 fps
+// and Opus, whose top-right 120x120 square is white for the first 150 ms
+// of every second, while a 1 kHz tone plays, and dark blue otherwise; and
+// dir/clip.html, a page that plays it on a loop at the top left. ffmpeg
+// (installed by scripts/setup.sh) makes picture and sound from one clock,
+// so the clip itself is in sync to within a frame; Chromium's player shows
+// each picture when its sound plays.
+func MakeFlashBeepClip(ctx context.Context, dir string) error {
 	out, err := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
 		"-f", "lavfi", "-i", "color=c=0x203060:s=640x360:r=30:d=20,drawbox=x=520:y=0:w=120:h=120:color=white:t=fill:enable='lt(mod(t,1),0.15)'",
 		"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=20,volume=volume=0:enable='gte(mod(t,1),0.15)'",
-		"-c:v", "libvpx", "-b:v", "300k", "-g", "30", "-c:a", "libopus", "-b:a", "64k", path).CombinedOutput()
+		"-c:v", "libvpx", "-b:v", "300k", "-g", "30", "-c:a", "libopus", "-b:a", "64k", filepath.Join(dir, "clip.webm")).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ffmpeg: %w\n%s", err, out)
 	}
-	return nil
+	return os.WriteFile(filepath.Join(dir, "clip.html"), []byte(clipPage), 0o600)
 }

@@ -2,7 +2,6 @@ package room
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 // and at most 125 ms after it, what viewers cannot detect (ITU-R BT.1359).
 func TestPublishedVideoIsInSync(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	err := testsupport.MakeFlashBeepClip(ctx, filepath.Join(madeDir, "clip.webm"))
+	err := testsupport.MakeFlashBeepClip(ctx, madeDir)
 	cancel()
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +31,7 @@ func TestPublishedVideoIsInSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	publish(t, lk, web.URL+"/clip.html", lksession.Options{})
+	publish(t, lk, web.URL+"/made/clip.html", lksession.Options{})
 	// Two flashes of start-up, then twelve to measure.
 	if !eventually(60*time.Second, func() bool {
 		track.mu.Lock()
