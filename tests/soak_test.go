@@ -76,12 +76,8 @@ func measureSoak(dir string) soakCounts {
 			c.locks++
 		}
 	}
-	status, _ := os.ReadFile("/proc/self/status")
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			c.rss = kb << 10
-		}
+	if self, ok := proc.Stat(os.Getpid()); ok {
+		c.rss = self.RSS
 	}
 	return c
 }

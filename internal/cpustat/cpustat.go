@@ -71,30 +71,43 @@ func (t Table) TreeTicks(pid int) float64 {
 // seconds.
 func (t Table) TreeSeconds(pid int) float64 { return t.TreeTicks(pid) / ClockTicks }
 
-// HostTicks returns the busy time of the whole machine so far, all CPUs, in
-// clock ticks: every field of /proc/stat's cpu line but idle and iowait
-// (guest time is already counted in user).
-func HostTicks() float64 {
+// HostTimes is the CPU time of the whole machine so far, all CPUs, in clock
+// ticks, from /proc/stat's cpu line.
+type HostTimes struct {
+	// Busy is every field but idle and iowait (guest time is already
+	// counted in user).
+	Busy float64
+	// Steal is the time the hypervisor gave the machine's CPUs to others.
+	Steal float64
+}
+
+// Host reads the machine's CPU times; zero when /proc/stat is unreadable.
+func Host() HostTimes {
 	raw, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return HostTimes{}
 	}
 	return parseHost(string(raw))
 }
 
-func parseHost(s string) float64 {
+// HostTicks returns Host().Busy.
+func HostTicks() float64 { return Host().Busy }
+
+func parseHost(s string) (h HostTimes) {
 	line, _, _ := strings.Cut(s, "\n")
 	f := strings.Fields(line)
 	if len(f) == 0 || f[0] != "cpu" {
-		return 0
+		return h
 	}
-	busy := 0.0
 	for i, v := range f[1:] {
 		n, _ := strconv.ParseFloat(v, 64)
 		// user nice system idle iowait irq softirq steal guest guest_nice
 		if i != 3 && i != 4 && i < 8 {
-			busy += n
+			h.Busy += n
+		}
+		if i == 7 {
+			h.Steal = n
 		}
 	}
-	return busy
+	return h
 }

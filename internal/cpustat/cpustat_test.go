@@ -9,8 +9,8 @@ import (
 
 func TestParseHostAndPSS(t *testing.T) {
 	// user nice system idle iowait irq softirq steal guest guest_nice
-	if got := parseHost("cpu  10 1 5 1000 50 2 3 4 7 0\ncpu0 1 1 1 1 1 1 1 1 1 1\n"); got != 25 {
-		t.Errorf("host busy %v, want 25", got)
+	if got := parseHost("cpu  10 1 5 1000 50 2 3 4 7 0\ncpu0 1 1 1 1 1 1 1 1 1 1\n"); got != (HostTimes{Busy: 25, Steal: 4}) {
+		t.Errorf("host %+v, want busy 25, steal 4", got)
 	}
 	n, err := parsePSS([]byte("55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss: 2048 kB\nPss: 1500 kB\nPss_Anon: 3 kB\n"))
 	if err != nil || n != 1500*1024 {

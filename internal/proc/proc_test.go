@@ -214,10 +214,10 @@ func TestDescendantsAndGroup(t *testing.T) {
 }
 
 func TestParseStat(t *testing.T) {
-	// A command with spaces and parentheses; utime 100, stime 20, cutime 3, cstime 4.
-	line := "4242 (my (odd) cmd) S 17 4243 4242 0 -1 4194560 100 0 0 0 100 20 3 4 20 0 1 0 100 0 0"
+	// A command with spaces and parentheses; utime 100, stime 20, cutime 3, cstime 4, rss 5 pages.
+	line := "4242 (my (odd) cmd) S 17 4243 4242 0 -1 4194560 100 0 0 0 100 20 3 4 20 0 1 0 100 777 5 0"
 	i, ok := parseStat(line)
-	if !ok || i.PID != 4242 || i.PPID != 17 || i.PGID != 4243 || i.Command != "my (odd) cmd" || i.CPUTicks != 127 || !i.Alive() {
+	if !ok || i.PID != 4242 || i.PPID != 17 || i.PGID != 4243 || i.Command != "my (odd) cmd" || i.CPUTicks != 127 || i.RSS != 5*pageSize || !i.Alive() {
 		t.Fatalf("parsed %+v, %v", i, ok)
 	}
 	if i, ok := parseStat("4242 (zombie) Z 17 4242 4242 0 -1 4194560 100 0 0 0 100 20 3 4 20 0 1 0 100 0 0"); !ok || i.Alive() {

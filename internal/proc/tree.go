@@ -17,7 +17,13 @@ type Info struct {
 	// children that exited and were waited for), so that a process that
 	// ends between two readings still counts, in its parent.
 	CPUTicks float64
+	// RSS is the resident memory of the process in bytes (rss of
+	// /proc/<pid>/stat, in pages, as statm's resident).
+	RSS int64
 }
+
+// pageSize is the unit of rss in /proc/<pid>/stat.
+var pageSize = int64(os.Getpagesize())
 
 // ClockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat and
 // /proc/stat (100 on every Linux architecture Go supports).
@@ -123,6 +129,11 @@ func parseStat(s string) (Info, bool) {
 			n, _ := strconv.ParseFloat(v, 64)
 			i.CPUTicks += n
 		}
+	}
+	// Field 24: rss, in pages.
+	if len(f) >= 22 {
+		pages, _ := strconv.ParseInt(f[21], 10, 64)
+		i.RSS = pages * pageSize
 	}
 	return i, true
 }

@@ -3,9 +3,7 @@ package room
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +22,9 @@ type cpuWatch struct {
 }
 
 type cpuSample struct {
-	at          time.Time
-	busy, steal float64            // ticks of the whole machine so far
-	byCommand   map[string]float64 // ticks so far, by command name
+	at        time.Time
+	host      cpustat.HostTimes  // the whole machine so far
+	byCommand map[string]float64 // ticks so far, by command name
 }
 
 func watchCPU() *cpuWatch {
@@ -36,7 +34,7 @@ func watchCPU() *cpuWatch {
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		for {
-			s := cpuSample{at: time.Now(), busy: cpustat.HostTicks(), steal: stealTicks(), byCommand: map[string]float64{}}
+			s := cpuSample{at: time.Now(), host: cpustat.Host(), byCommand: map[string]float64{}}
 			for _, p := range cpustat.Read().Tree(1) {
 				s.byCommand[p.Command] += p.CPUTicks
 			}
@@ -93,21 +91,5 @@ func (w *cpuWatch) around(begin, end time.Time) string {
 		top = append(top, fmt.Sprintf("%s %.2f", u.cmd, u.cores))
 	}
 	return fmt.Sprintf("%s..%s: %.2f cores busy, %.2f stolen; by command: %s", a.at.Format("15:04:05"), b.at.Format("15:04:05"),
-		(b.busy-a.busy)/cpustat.ClockTicks/secs, (b.steal-a.steal)/cpustat.ClockTicks/secs, strings.Join(top, ", "))
-}
-
-// stealTicks is the machine's stolen time so far (the steal field of
-// /proc/stat's cpu line), in clock ticks.
-func stealTicks() float64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 {
-		return 0
-	}
-	n, _ := strconv.ParseFloat(f[8], 64)
-	return n
+		(b.host.Busy-a.host.Busy)/cpustat.ClockTicks/secs, (b.host.Steal-a.host.Steal)/cpustat.ClockTicks/secs, strings.Join(top, ", "))
 }

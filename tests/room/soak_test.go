@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/cpustat"
 	"github.com/lkbrowser/lkbrowser/internal/roomtest"
 )
 
@@ -167,22 +167,9 @@ func mib(v []int64) []string {
 }
 
 // treeRSS is the resident memory of pid and all its descendants, in bytes.
-func treeRSS(pid int) int64 {
-	pids := []int{pid}
-	for _, i := range proc.Descendants(pid) {
-		pids = append(pids, i.PID)
-	}
-	var total int64
-	page := int64(os.Getpagesize())
-	for _, p := range pids {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/statm")
-		if err != nil {
-			continue
-		}
-		if f := strings.Fields(string(b)); len(f) > 1 {
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			total += n * page
-		}
+func treeRSS(pid int) (total int64) {
+	for _, p := range cpustat.Read().Tree(pid) {
+		total += p.RSS
 	}
 	return total
 }
