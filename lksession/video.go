@@ -114,8 +114,11 @@ func (v *videoPublisher) run() {
 	}
 	cancel()
 
-	still := time.NewTicker(stillRepeat)
+	// The picture goes out again stillRepeat after the last frame sent (or
+	// the last repeat tried, while nothing can be sent).
+	still := time.NewTimer(stillRepeat)
 	defer still.Stop()
+	repeated := time.Now()
 	keyTimer := time.NewTimer(time.Hour)
 	defer keyTimer.Stop()
 	for {
@@ -140,12 +143,14 @@ func (v *videoPublisher) run() {
 				v.encode(time.Now())
 			}
 		case now := <-still.C:
-			// Nine tenths: a frame sent just after the previous tick must
-			// not push the repeat to the tick after (a second apart).
-			if v.have && now.Sub(v.lastSent) >= stillRepeat*9/10 {
-				v.encode(now)
-			}
+			v.encode(now)
+			repeated = now
 		}
+		from := v.lastSent
+		if repeated.After(from) {
+			from = repeated
+		}
+		still.Reset(time.Until(from.Add(stillRepeat)))
 	}
 }
 
