@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	media "github.com/livekit/media-sdk"
@@ -61,9 +60,10 @@ type Subscriber struct {
 	cond        chan struct{} // closed and replaced on every change
 	img         *yuv.I420     // the latest decoded picture (a copy)
 	frames      int
-	plis        int // keyframes asked for after a loss
-	packetGap   atomic.Pointer[packetGap]
-	videoTracks int // video tracks subscribed so far
+	plis        int           // keyframes asked for after a loss
+	packetGap   time.Duration // the longest time between two video packets
+	packetEnd   time.Time     // when it ended
+	videoTracks int           // video tracks subscribed so far
 	audio       []int16
 	audioTracks int
 	data        []Data
@@ -106,7 +106,6 @@ func JoinHooks(ctx context.Context, url, key, secret, room, identity string, h H
 		return nil, err
 	}
 	s := &Subscriber{cond: make(chan struct{}), url: url, token: tok, OnFrame: h.OnFrame, OnAudio: h.OnAudio}
-	s.packetGap.Store(&packetGap{})
 	r, err := s.join(ctx)
 	if err != nil {
 		return nil, err
@@ -253,14 +252,20 @@ func (s *Subscriber) readVideo(track *webrtc.TrackRemote, pli func()) {
 	}
 	complete := map[uint32]time.Time{} // RTP timestamp -> its last packet's arrival
 	var lastPacket time.Time
+	var longest time.Duration // this track's longest gap between packets
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			return
 		}
 		now := time.Now()
-		if gap := now.Sub(lastPacket); !lastPacket.IsZero() && gap > s.packetGap.Load().gap {
-			s.packetGap.Store(&packetGap{gap, now})
+		if gap := now.Sub(lastPacket); !lastPacket.IsZero() && gap > longest {
+			longest = gap
+			s.mu.Lock()
+			if gap > s.packetGap {
+				s.packetGap, s.packetEnd = gap, now
+			}
+			s.mu.Unlock()
 		}
 		lastPacket = now
 		if pkt.Marker {
@@ -349,18 +354,13 @@ func (s *Subscriber) Frames() int {
 	return s.frames
 }
 
-// packetGap is the longest time between two video packets read.
-type packetGap struct {
-	gap time.Duration
-	end time.Time
-}
-
 // PacketGap returns the longest time between two packets of a video track
 // read by the subscriber, and when it ended: tells a stall upstream (no
 // packets came) from one in decoding.
 func (s *Subscriber) PacketGap() (time.Duration, time.Time) {
-	g := s.packetGap.Load()
-	return g.gap, g.end
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.packetGap, s.packetEnd
 }
 
 // PLIs returns how many times the subscriber asked for a keyframe because
