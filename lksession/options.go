@@ -146,9 +146,16 @@ func (o *Options) withDefaults(pageW, pageH, fps int) error {
 	if len(o.AllowedSchemes) == 0 {
 		o.AllowedSchemes = []string{"http", "https"}
 	}
-	o.AllowedSchemes = slices.DeleteFunc(slices.Clone(o.AllowedSchemes), func(s string) bool {
-		return slices.Contains(forbiddenSchemes, strings.ToLower(s))
-	})
+	// Schemes are case-insensitive (RFC 3986 §3.1); the page's URL policy
+	// compares lower case, so "HTTPS" is kept as "https".
+	schemes := make([]string, 0, len(o.AllowedSchemes))
+	for _, s := range o.AllowedSchemes {
+		s = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), ":"))
+		if s != "" && !slices.Contains(forbiddenSchemes, s) && !slices.Contains(schemes, s) {
+			schemes = append(schemes, s)
+		}
+	}
+	o.AllowedSchemes = schemes
 	if len(o.AllowedSchemes) == 0 {
 		return bad("no allowed navigation scheme left (file, chrome, javascript and data are never allowed)")
 	}

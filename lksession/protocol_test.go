@@ -2,9 +2,12 @@ package lksession
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	lkbrowser "github.com/lkbrowser/lkbrowser"
 )
 
 func TestDecodeInputAccepts(t *testing.T) {
@@ -119,6 +122,14 @@ func TestOptionsDefaults(t *testing.T) {
 	}
 	if o.AudioDelay != 50*time.Millisecond {
 		t.Errorf("default audio delay at 30 fps: %v, want 1.5 frames", o.AudioDelay)
+	}
+	// Schemes are case-insensitive: "HTTPS" allows https URLs.
+	o = Options{URL: "ws://x", Token: "t", AllowedSchemes: []string{"HTTPS", " Http ", "https", "File"}}
+	if err := o.withDefaults(640, 480, 30); err != nil || !slices.Equal(o.AllowedSchemes, []string{"https", "http"}) {
+		t.Errorf("upper-case schemes: %q, %v; want [https http]", o.AllowedSchemes, err)
+	}
+	if err := (lkbrowser.URLPolicy{Schemes: o.AllowedSchemes}).Check("https://example.test/"); err != nil {
+		t.Errorf("https refused after \"HTTPS\" allowed: %v", err)
 	}
 	o = Options{URL: "ws://x", Token: "t", AudioDelay: -time.Millisecond}
 	if err := o.withDefaults(640, 480, 60); err != nil || o.AudioDelay != 0 {
