@@ -269,14 +269,20 @@ func keyParams(ev KeyEvent) (input.DispatchKeyEventParams, error) {
 		if k.key == "Enter" && (ev.Type == KeyChar || ev.Type == KeyDown) {
 			params.Text, params.UnmodifiedText = "\r", "\r"
 		}
-	} else if c, ok := usByVK[ev.WindowsKeyCode]; ok {
-		k := usLayout[c]
+	} else if typed, ok := usTyped(ev.WindowsKeyCode, ev.Modifiers); ok {
+		// The key's own character follows Shift and Caps Lock: a plain
+		// character on a shifted key becomes the shifted one (Shift+"a"
+		// types "A", Shift+"1" types "!"). Any other character given by the
+		// caller (an input method's, or one already shifted) is kept.
+		ch := ev.Character
+		if ch == 0 || ch == usByVK[ev.WindowsKeyCode] {
+			ch = typed
+		}
+		k := usLayout[usByVK[ev.WindowsKeyCode]]
 		params.Code = k.code
-		params.Key = string(c)
-		if ev.Character != 0 {
-			params.Key = string(ev.Character)
-		} else if ev.Modifiers&ModShift != 0 {
-			params.Key = string(usShiftedByVK[ev.WindowsKeyCode])
+		params.Key = string(ch)
+		if ev.Type == KeyChar || (ev.Type == KeyDown && ev.Character != 0) {
+			params.Text, params.UnmodifiedText = string(ch), string(ch)
 		}
 		if params.NativeVirtualKeyCode == 0 {
 			params.NativeVirtualKeyCode = int64(k.native)
@@ -291,7 +297,10 @@ func keyParams(ev KeyEvent) (input.DispatchKeyEventParams, error) {
 // PressKey presses and releases a key: a DOM key name such as "Enter",
 // "Backspace", "ArrowLeft", "PageDown", "Escape", "Tab", "F5", or a single
 // US-keyboard character such as "a". Modifiers are held during the press, so
-// PressKey(ctx, "a", ModControl) selects all.
+// PressKey(ctx, "a", ModControl) selects all. Shift types a key's upper
+// character and Caps Lock (ModCapsLock) upper-case letters, as on a US
+// keyboard: PressKey(ctx, "a", ModShift) types "A", (ctx, "1", ModShift) "!".
+// A character that needs Shift ("A", "!") is typed as given.
 func (p *Page) PressKey(ctx context.Context, key string, mods Modifiers) error {
 	var evs []KeyEvent
 	if k, ok := namedKeys[key]; ok {
@@ -308,11 +317,13 @@ func (p *Page) PressKey(ctx context.Context, key string, mods Modifiers) error {
 		if k.shift {
 			mods |= ModShift
 		}
-		evs = []KeyEvent{{Type: KeyRawDown, WindowsKeyCode: k.vk, NativeKeyCode: k.native, Modifiers: mods}}
+		// Every event names the character, so keydown, keypress and keyup
+		// agree on the key (keyParams applies Shift and Caps Lock to it).
+		evs = []KeyEvent{{Type: KeyRawDown, WindowsKeyCode: k.vk, NativeKeyCode: k.native, Modifiers: mods, Character: r}}
 		if mods&(ModControl|ModAlt|ModCommand) == 0 {
 			evs = append(evs, KeyEvent{Type: KeyChar, WindowsKeyCode: k.vk, NativeKeyCode: k.native, Modifiers: mods, Character: r})
 		}
-		evs = append(evs, KeyEvent{Type: KeyUp, WindowsKeyCode: k.vk, NativeKeyCode: k.native, Modifiers: mods})
+		evs = append(evs, KeyEvent{Type: KeyUp, WindowsKeyCode: k.vk, NativeKeyCode: k.native, Modifiers: mods, Character: r})
 	} else {
 		return invalidArg(ErrInvalidInput, "key", key, "not a named key or single character")
 	}

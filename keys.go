@@ -159,3 +159,21 @@ var usByVK, usShiftedByVK = func() (plain, shifted map[int]rune) {
 	}
 	return plain, shifted
 }()
+
+// usTyped returns the character that the US key with virtual key code vk
+// types under mods, as a keyboard does: Shift selects the upper character of
+// every key, Caps Lock inverts Shift for letters only.
+func usTyped(vk int, mods Modifiers) (rune, bool) {
+	plain, ok := usByVK[vk]
+	if !ok {
+		return 0, false
+	}
+	shift := mods&ModShift != 0
+	if plain >= 'a' && plain <= 'z' && mods&ModCapsLock != 0 {
+		shift = !shift
+	}
+	if shift {
+		return usShiftedByVK[vk], true
+	}
+	return plain, true
+}

@@ -112,6 +112,42 @@ func TestUnitKeyParams(t *testing.T) {
 				Text: "!", UnmodifiedText: "!", Modifiers: 8, WindowsVirtualKeyCode: 49, NativeVirtualKeyCode: 10},
 		},
 		{
+			name: "char a with Shift types A",
+			ev:   KeyEvent{Type: KeyChar, WindowsKeyCode: 65, Character: 'a', Modifiers: ModShift},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeChar, Key: "A", Code: "KeyA",
+				Text: "A", UnmodifiedText: "A", Modifiers: 8, WindowsVirtualKeyCode: 65, NativeVirtualKeyCode: 38},
+		},
+		{
+			name: "char ; with Shift types :",
+			ev:   KeyEvent{Type: KeyChar, WindowsKeyCode: 186, Character: ';', Modifiers: ModShift},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeChar, Key: ":", Code: "Semicolon",
+				Text: ":", UnmodifiedText: ":", Modifiers: 8, WindowsVirtualKeyCode: 186, NativeVirtualKeyCode: 47},
+		},
+		{
+			name: "Caps Lock upper-cases letters, without a character given",
+			ev:   KeyEvent{Type: KeyChar, WindowsKeyCode: 66, Modifiers: ModCapsLock},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeChar, Key: "B", Code: "KeyB",
+				Text: "B", UnmodifiedText: "B", WindowsVirtualKeyCode: 66, NativeVirtualKeyCode: 56},
+		},
+		{
+			name: "Caps Lock leaves digits",
+			ev:   KeyEvent{Type: KeyRawDown, WindowsKeyCode: 49, Modifiers: ModCapsLock},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: "1", Code: "Digit1",
+				WindowsVirtualKeyCode: 49, NativeVirtualKeyCode: 10},
+		},
+		{
+			name: "Shift with Caps Lock gives the lower letter",
+			ev:   KeyEvent{Type: KeyRawDown, WindowsKeyCode: 65, Modifiers: ModShift | ModCapsLock},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: "a", Code: "KeyA",
+				Modifiers: 8, WindowsVirtualKeyCode: 65, NativeVirtualKeyCode: 38},
+		},
+		{
+			name: "an input method's character on a letter key is kept",
+			ev:   KeyEvent{Type: KeyChar, WindowsKeyCode: 65, Character: 'é', Modifiers: ModShift},
+			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeChar, Key: "é", Code: "KeyA",
+				Text: "é", UnmodifiedText: "é", Modifiers: 8, WindowsVirtualKeyCode: 65, NativeVirtualKeyCode: 38},
+		},
+		{
 			name: "F5",
 			ev:   KeyEvent{Type: KeyRawDown, WindowsKeyCode: 116},
 			want: input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: "F5", Code: "F5",
