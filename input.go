@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
+
+	"github.com/lkbrowser/lkbrowser/internal/xpointer"
 )
 
 // MouseButton is a mouse button, numbered as in CEF.
@@ -101,6 +103,8 @@ func (p *Page) SendMouseMove(ctx context.Context, ev MouseEvent, leave bool) err
 	if leave {
 		// A move outside the viewport makes Blink fire mouseleave/mouseout.
 		x, y = -1, -1
+	} else if done, err := p.sendPopupPointer(xpointer.Motion, MouseLeft, ev.X, ev.Y); done || err != nil {
+		return err
 	}
 	return p.dispatchMouse(ctx, input.DispatchMouseEventParams{
 		Type: input.DispatchMouseEventTypeMouseMoved, X: x, Y: y, Modifiers: ev.Modifiers.cdp(),
@@ -131,6 +135,13 @@ func (p *Page) SendMouseClick(ctx context.Context, ev MouseEvent, button MouseBu
 	p.e.cursors()
 	p.input.Lock()
 	defer p.input.Unlock()
+	xev := xpointer.Press
+	if up {
+		xev = xpointer.Release
+	}
+	if done, err := p.sendPopupPointer(xev, button, ev.X, ev.Y); done || err != nil {
+		return err
+	}
 	typ := input.DispatchMouseEventTypeMousePressed
 	if up {
 		typ = input.DispatchMouseEventTypeMouseReleased

@@ -161,6 +161,7 @@ type Page struct {
 	// buttons (CDP bits) are the mouse buttons held, guarded by input.
 	input   sync.Mutex
 	buttons int64
+	popup   popupPointer // pointer input on popup windows (popups.go), guarded by input
 
 	closing   atomic.Bool
 	fatal     atomic.Pointer[string] // reason the page can no longer work
@@ -634,6 +635,7 @@ func (p *Page) teardown() error {
 	if p.conn != nil {
 		p.input.Lock() // SetFocus uses the connection under this lock
 		err := p.conn.Close()
+		p.popup.close()
 		p.input.Unlock()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("close capture: %w", err))

@@ -9,7 +9,7 @@ runtime=(chromium xvfb xauth fonts-dejavu-core pulseaudio)
 # Build: C headers of the cgo capture bridge (xcap) and of dev mode's viewer
 # window (xview: xcb-keysyms), of the display resize (xrandr: xcb-randr),
 # and pkg-config.
-build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libxcb-randr0-dev libvpx-dev libyuv-dev libopus-dev libopusfile-dev libsoxr-dev)
+build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libxcb-randr0-dev libxcb-xtest0-dev libvpx-dev libyuv-dev libopus-dev libopusfile-dev libsoxr-dev)
 # Tests and debugging aids (xdotool: real X input in the dev-mode tests).
 # util-linux (unshare) and iproute2 (ip): the private network namespace of
 # the LiveKit tests (internal/netns). redis-server: the multi-node LiveKit

@@ -1,0 +1,104 @@
+//go:build linux && cgo
+
+#include <stdlib.h>
+#include <xcb/xcb.h>
+#include <xcb/xtest.h>
+#include "bridge.h"
+
+struct lkp_conn {
+	xcb_connection_t *xc;
+	xcb_window_t root;
+};
+
+int lkp_open(const char *display, const uint8_t *cookie, int cookie_len, lkp_conn **out)
+{
+	static const char name[] = "MIT-MAGIC-COOKIE-1";
+	xcb_auth_info_t auth = {0, NULL, 0, NULL};
+	int screen = 0;
+
+	*out = NULL;
+	if (cookie_len < 0 || (cookie_len > 0 && !cookie))
+		return LKP_ERR_ARG;
+	if (cookie_len > 0) {
+		auth.namelen = sizeof name - 1;
+		auth.name = (char *)name;
+		auth.datalen = cookie_len;
+		auth.data = (char *)cookie;
+	}
+	lkp_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return LKP_ERR_NOMEM;
+	c->xc = xcb_connect_to_display_with_auth_info(display && *display ? display : NULL, &auth, &screen);
+	if (xcb_connection_has_error(c->xc)) {
+		lkp_close(c);
+		return LKP_ERR_CONNECT;
+	}
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(c->xc, &xcb_test_id);
+	if (!ext || !ext->present) {
+		lkp_close(c);
+		return LKP_ERR_NO_XTEST;
+	}
+	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(c->xc));
+	for (int i = 0; i < screen && it.rem; i++)
+		xcb_screen_next(&it);
+	if (!it.rem) {
+		lkp_close(c);
+		return LKP_ERR_CONNECT;
+	}
+	c->root = it.data->root;
+	*out = c;
+	return LKP_OK;
+}
+
+void lkp_close(lkp_conn *c)
+{
+	if (!c)
+		return;
+	if (c->xc)
+		xcb_disconnect(c->xc);
+	free(c);
+}
+
+int lkp_popup_at(lkp_conn *c, int x, int y)
+{
+	xcb_query_tree_reply_t *tree = xcb_query_tree_reply(c->xc, xcb_query_tree(c->xc, c->root), NULL);
+	if (!tree)
+		return LKP_ERR_LOST;
+	int n = xcb_query_tree_children_length(tree), found = 0;
+	xcb_window_t *kids = xcb_query_tree_children(tree);
+	/* Children are listed bottom to top: the topmost match wins, but any
+	 * match is a popup, so the order does not matter here. */
+	for (int i = n - 1; i >= 0 && !found; i--) {
+		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			c->xc, xcb_get_window_attributes(c->xc, kids[i]), NULL);
+		if (!a)
+			continue; /* destroyed meanwhile */
+		int candidate = a->map_state == XCB_MAP_STATE_VIEWABLE && a->override_redirect;
+		free(a);
+		if (!candidate)
+			continue;
+		xcb_get_geometry_reply_t *g = xcb_get_geometry_reply(c->xc, xcb_get_geometry(c->xc, kids[i]), NULL);
+		if (!g)
+			continue;
+		found = x >= g->x && y >= g->y && x < g->x + (int)g->width + 2 * g->border_width &&
+			y < g->y + (int)g->height + 2 * g->border_width;
+		free(g);
+	}
+	free(tree);
+	if (xcb_connection_has_error(c->xc))
+		return LKP_ERR_LOST;
+	return found;
+}
+
+int lkp_fake(lkp_conn *c, int type, int button, int x, int y)
+{
+	if (type < LKP_MOTION || type > LKP_RELEASE || button < 1 || button > 3)
+		return LKP_ERR_ARG;
+	xcb_test_fake_input(c->xc, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, c->root, x, y, 0);
+	if (type != LKP_MOTION)
+		xcb_test_fake_input(c->xc, type == LKP_PRESS ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE,
+				    button, XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+	/* A round trip: the server has handled the fake input on return. */
+	free(xcb_get_input_focus_reply(c->xc, xcb_get_input_focus(c->xc), NULL));
+	return xcb_connection_has_error(c->xc) ? LKP_ERR_LOST : LKP_OK;
+}
