@@ -103,10 +103,10 @@ func (e *Engine) cursors() *cursorTable {
 			}
 			close(t.ready)
 			if t.err != nil {
-				e.log.Warn("cursor calibration failed; cursor events will say \"default\"", "err", t.err)
-				return
+				e.log.Warn("cursor calibration failed; cursor names come from the pages' CSS", "err", t.err)
+			} else {
+				e.saveCursorTable(t.names)
 			}
-			e.saveCursorTable(t.names)
 			for _, p := range e.Pages() {
 				p.resolveCursor()
 			}
@@ -124,7 +124,8 @@ func (e *Engine) startedCursors() *cursorTable {
 }
 
 // lookup returns the names a cursor image may stand for (none for an image
-// it does not know), and false while the table is not ready.
+// it does not know), and false while the table is not ready or when its
+// calibration failed.
 func (t *cursorTable) lookup(hash uint64) ([]string, bool) {
 	select {
 	case <-t.ready:
@@ -132,10 +133,31 @@ func (t *cursorTable) lookup(hash uint64) ([]string, bool) {
 		return nil, false
 	}
 	if t.err != nil {
-		return []string{"default"}, true
+		return nil, false
 	}
 	return t.names[hash], true // nil: an image the table does not know
 }
+
+// cursorUnderMouse is the CSS cursor of the element at %d, %d, with "auto"
+// resolved as Chromium shows it: the I-beam over text and editable fields,
+// the arrow elsewhere.
+const cursorUnderMouse = `((x, y) => {
+	const e = document.elementFromPoint(x, y);
+	if (!e) return "";
+	const c = getComputedStyle(e).cursor;
+	if (c !== "auto") return c;
+	if (e.isContentEditable || e.matches("textarea, input:not([type=button],[type=submit],[type=reset],[type=checkbox],[type=radio],[type=range],[type=color],[type=file],[type=image])")) return "text";
+	const r = document.caretRangeFromPoint(x, y);
+	if (r && r.startContainer.nodeType === Node.TEXT_NODE) {
+		const t = document.createRange();
+		t.selectNodeContents(r.startContainer);
+		for (const b of t.getClientRects()) if (x >= b.left && x < b.right && y >= b.top && y < b.bottom) return "text";
+	}
+	return "default";
+})(%d, %d)`
+
+// cursorAskTimeout bounds asking the page for the CSS cursor under the mouse.
+const cursorAskTimeout = 5 * time.Second
 
 // calibrationTries is how many times calibration runs before the engine
 // gives up on cursor names.
@@ -315,7 +337,10 @@ func (p *Page) onCursor(hash uint64) {
 // resolveCursor reports the current cursor's name if it changed. When the
 // image stands for several names, or for none the table knows (an image
 // cursor, or a frame of an animated one), the page says what its element
-// under the mouse asks for.
+// under the mouse asks for. So it does while the table is not calibrated:
+// calibration takes seconds, longer on a busy machine, and a change must not
+// wait for it (the names are checked again once it is done); nor may a
+// failed calibration turn every cursor into "default".
 func (p *Page) resolveCursor() {
 	p.cursor.mu.Lock()
 	hash := p.cursor.hash
@@ -327,11 +352,8 @@ func (p *Page) resolveCursor() {
 	if t == nil {
 		return
 	}
-	names, ok := t.lookup(hash)
-	if !ok {
-		return
-	}
-	if len(names) == 1 {
+	names, known := t.lookup(hash)
+	if known && len(names) == 1 {
 		p.reportCursor(hash, names[0])
 		return
 	}
@@ -340,14 +362,18 @@ func (p *Page) resolveCursor() {
 		if len(names) > 0 {
 			name = names[0]
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), cursorAskTimeout)
 		defer cancel()
 		p.input.Lock()
 		x, y := p.cursor.x, p.cursor.y
 		p.input.Unlock()
-		raw, err := p.Eval(ctx, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%d, %d); return e ? getComputedStyle(e).cursor : ""; })()`, x, y))
+		raw, err := p.Eval(ctx, fmt.Sprintf(cursorUnderMouse, x, y))
 		var css string
-		if err == nil && json.Unmarshal(raw, &css) == nil {
+		err = errors.Join(err, json.Unmarshal(raw, &css))
+		if !known && (err != nil || !slices.Contains(cssCursors, css) && !strings.HasPrefix(css, "url(")) {
+			return // nothing sure to go by: calibration's end resolves the image again
+		}
+		if err == nil {
 			switch {
 			case slices.Contains(names, css), len(names) == 0 && slices.Contains(cssCursors, css):
 				name = css

@@ -186,8 +186,9 @@ func TestUnitCursorTableLookup(t *testing.T) {
 	failed := &cursorTable{ready: make(chan struct{}), err: errors.New("calibration failed")}
 	close(failed.ready)
 	for _, hash := range []uint64{0, 1, 12345} {
-		if names, ok := failed.lookup(hash); !ok || !reflect.DeepEqual(names, []string{"default"}) {
-			t.Errorf("failed table: lookup(%d) = %v, %v; want [default], true", hash, names, ok)
+		// A failed table knows no image: names come from the page's CSS.
+		if names, ok := failed.lookup(hash); ok || names != nil {
+			t.Errorf("failed table: lookup(%d) = %v, %v; want nil, false", hash, names, ok)
 		}
 	}
 }
@@ -267,15 +268,15 @@ func TestUnitCursorsFromCache(t *testing.T) {
 }
 
 // TestUnitCursorsAfterClose: an engine closed before the first mouse input
-// starts no calibration page; cursors fall back to "default".
+// starts no calibration page; cursor names come from the pages' CSS.
 func TestUnitCursorsAfterClose(t *testing.T) {
 	e := unitEngine(t, Options{CacheDir: t.TempDir()})
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
 	tab := e.cursors()
-	if names, ok := tab.lookup(7); !ok || !reflect.DeepEqual(names, []string{"default"}) {
-		t.Errorf("lookup after Close = %v, %v; want [default], true", names, ok)
+	if names, ok := tab.lookup(7); ok || names != nil {
+		t.Errorf("lookup after Close = %v, %v; want nil, false", names, ok)
 	}
 	if !errors.Is(tab.err, ErrClosed) {
 		t.Errorf("table error %v, want ErrClosed", tab.err)
