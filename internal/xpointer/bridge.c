@@ -66,24 +66,33 @@ int lkp_popup_at(lkp_conn *c, int x, int y)
 		return LKP_ERR_LOST;
 	int n = xcb_query_tree_children_length(tree), found = 0;
 	xcb_window_t *kids = xcb_query_tree_children(tree);
-	/* Children are listed bottom to top: the topmost match wins, but any
-	 * match is a popup, so the order does not matter here. */
-	for (int i = n - 1; i >= 0 && !found; i--) {
-		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
-			c->xc, xcb_get_window_attributes(c->xc, kids[i]), NULL);
-		if (!a)
-			continue; /* destroyed meanwhile */
-		int candidate = a->map_state == XCB_MAP_STATE_VIEWABLE && a->override_redirect;
+	/* All requests go out before the first reply is read: two round trips
+	 * per query, whatever the number of windows. */
+	xcb_get_window_attributes_cookie_t *ac = malloc((n ? n : 1) * sizeof *ac);
+	xcb_get_geometry_cookie_t *gc = malloc((n ? n : 1) * sizeof *gc);
+	if (!ac || !gc) {
+		free(ac);
+		free(gc);
+		free(tree);
+		return LKP_ERR_NOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		ac[i] = xcb_get_window_attributes(c->xc, kids[i]);
+		gc[i] = xcb_get_geometry(c->xc, kids[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		/* A NULL reply: the window was destroyed meanwhile. */
+		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(c->xc, ac[i], NULL);
+		xcb_get_geometry_reply_t *g = xcb_get_geometry_reply(c->xc, gc[i], NULL);
+		if (a && g && a->map_state == XCB_MAP_STATE_VIEWABLE && a->override_redirect &&
+		    x >= g->x && y >= g->y && x < g->x + (int)g->width + 2 * g->border_width &&
+		    y < g->y + (int)g->height + 2 * g->border_width)
+			found = 1;
 		free(a);
-		if (!candidate)
-			continue;
-		xcb_get_geometry_reply_t *g = xcb_get_geometry_reply(c->xc, xcb_get_geometry(c->xc, kids[i]), NULL);
-		if (!g)
-			continue;
-		found = x >= g->x && y >= g->y && x < g->x + (int)g->width + 2 * g->border_width &&
-			y < g->y + (int)g->height + 2 * g->border_width;
 		free(g);
 	}
+	free(ac);
+	free(gc);
 	free(tree);
 	if (xcb_connection_has_error(c->xc))
 		return LKP_ERR_LOST;

@@ -14,8 +14,8 @@
  *            On error *out is NULL and nothing stays allocated.
  * lkp_close(c): frees c and its XCB connection; c dangles afterwards. NULL is
  *   a no-op.
- * lkp_popup_at(c, x, y): every XCB reply is malloc'ed by XCB and freed before
- *   return; nothing is kept.
+ * lkp_popup_at(c, x, y): every XCB reply is malloc'ed by XCB, and the cookie
+ *   arrays by this function; all are freed before return; nothing is kept.
  * lkp_fake(c, type, button, x, y): keeps nothing.
  *
  * There is no global state. One lkp_conn must not be used from two threads
