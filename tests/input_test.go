@@ -160,17 +160,24 @@ func TestCEFStyleKeyEvents(t *testing.T) {
 		ch   rune
 		mods lkbrowser.Modifiers
 	}{{72, 'H', lkbrowser.ModShift}, {73, 'i', 0}} {
-		for _, ev := range []lkbrowser.KeyEvent{
-			{Type: lkbrowser.KeyRawDown, WindowsKeyCode: c.vk, Modifiers: c.mods},
-			{Type: lkbrowser.KeyChar, WindowsKeyCode: c.vk, Character: c.ch, Modifiers: c.mods},
-			{Type: lkbrowser.KeyUp, WindowsKeyCode: c.vk, Modifiers: c.mods},
-		} {
-			if err := p.SendKeyEvent(ctx, ev); err != nil {
-				t.Fatal(err)
-			}
-		}
+		sendCEFKey(ctx, t, p, c.vk, c.ch, c.mods)
 	}
 	eventually(t, p, `document.getElementById('field').value`, "Hi")
+}
+
+// sendCEFKey presses a key as a viewer speaking the reference's protocol
+// does: raw key down, char (with character ch, 0 for none), key up.
+func sendCEFKey(ctx context.Context, t *testing.T, p *lkbrowser.Page, vk int, ch rune, mods lkbrowser.Modifiers) {
+	t.Helper()
+	for _, ev := range []lkbrowser.KeyEvent{
+		{Type: lkbrowser.KeyRawDown, WindowsKeyCode: vk, Modifiers: mods},
+		{Type: lkbrowser.KeyChar, WindowsKeyCode: vk, Character: ch, Modifiers: mods},
+		{Type: lkbrowser.KeyUp, WindowsKeyCode: vk, Modifiers: mods},
+	} {
+		if err := p.SendKeyEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestMouseLeaveAndFocus(t *testing.T) {

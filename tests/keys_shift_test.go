@@ -41,8 +41,8 @@ func TestShiftAndCapsLockTypeUpperCharacters(t *testing.T) {
 		}
 		check("PressKey "+c.key, c.want)
 	}
-	// A viewer speaking the reference's protocol: raw down, char (with the
-	// key's plain character, or none), key up.
+	// A viewer speaking the reference's protocol, the char event with the
+	// key's plain character or none.
 	for _, c := range []struct {
 		vk   int
 		ch   rune
@@ -52,15 +52,7 @@ func TestShiftAndCapsLockTypeUpperCharacters(t *testing.T) {
 		{65, 'a', shift, "A"}, {66, 'B', shift, "B"}, {49, '1', shift, "!"}, {186, ';', shift, ":"},
 		{67, 'c', caps, "C"}, {50, '2', caps, "2"}, {68, 0, caps, "D"}, {191, 0, shift, "?"},
 	} {
-		for _, ev := range []lkbrowser.KeyEvent{
-			{Type: lkbrowser.KeyRawDown, WindowsKeyCode: c.vk, Modifiers: c.mods},
-			{Type: lkbrowser.KeyChar, WindowsKeyCode: c.vk, Character: c.ch, Modifiers: c.mods},
-			{Type: lkbrowser.KeyUp, WindowsKeyCode: c.vk, Modifiers: c.mods},
-		} {
-			if err := p.SendKeyEvent(ctx, ev); err != nil {
-				t.Fatal(err)
-			}
-		}
+		sendCEFKey(ctx, t, p, c.vk, c.ch, c.mods)
 		check("SendKeyEvent "+string(rune(c.vk)), c.want)
 	}
 }

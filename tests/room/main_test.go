@@ -96,6 +96,8 @@ func run(m *testing.M) int {
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir("testdata")))
 	mux.Handle("/made/", http.StripPrefix("/made/", http.FileServer(http.Dir(madeDir))))
+	// The page API's test pages, for room tests of the same behaviour.
+	mux.Handle("/pages/", http.StripPrefix("/pages/", http.FileServer(http.Dir("../testdata"))))
 	mux.HandleFunc("/clicked", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		clicked.Store(int64(n))

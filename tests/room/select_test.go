@@ -14,7 +14,7 @@ import (
 // subscriber decodes: the open list is an X window of its own, which the
 // room's input must reach as the page's own API does.
 func TestRoomClickChoosesSelectOption(t *testing.T) {
-	page, _ := publish(t, lk, web.URL+"/select.html", lksession.Options{})
+	page, _ := publish(t, lk, web.URL+"/pages/select.html", lksession.Options{})
 	sub := subscribe(t, lk, "driver")
 	waitColour(t, sub, 200, 38, [3]int{255, 255, 0}, 15*time.Second) // the closed select
 	if res, err := rpc(t, sub, lksession.MethodRequestFocus, ""); err != nil || res["granted"] != true {
