@@ -117,7 +117,7 @@ func (p *Page) sendPopupPointer(ev xpointer.Event, button MouseButton, x, y int)
 	if ev == xpointer.Press {
 		pp.pressed |= 1 << xb
 	}
-	return true, pp.conn.Fake(ev, max(xb, 1), x, y)
+	return true, pp.conn.Fake(ev, xb, x, y)
 }
 
 // close closes the X connection; the caller holds p.input.
@@ -126,5 +126,5 @@ func (pp *popupPointer) close() {
 		pp.conn.Close()
 		pp.conn = nil
 	}
-	pp.failed = true
+	pp.failed, pp.pressed = true, 0
 }
