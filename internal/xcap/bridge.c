@@ -5,6 +5,7 @@
 
 #define _GNU_SOURCE
 #include "bridge.h"
+#include "xcbconn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,15 +98,13 @@ static int setup(lkx_conn *c, int screen, int *detail)
 	}
 
 	const xcb_setup_t *s = xcb_get_setup(xc);
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(s);
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	if (!it.rem)
+	xcb_screen_t *scr = lk_xcb_screen(xc, screen);
+	if (!scr)
 		return LKX_ERR_CONNECT;
-	c->root = it.data->root;
-	c->width = it.data->width_in_pixels;
-	c->height = it.data->height_in_pixels;
-	if (!format_ok(s, it.data))
+	c->root = scr->root;
+	c->width = scr->width_in_pixels;
+	c->height = scr->height_in_pixels;
+	if (!format_ok(s, scr))
 		return LKX_ERR_FORMAT;
 
 	xcb_prefetch_extension_data(xc, &xcb_xfixes_id);
@@ -171,28 +170,20 @@ static int setup(lkx_conn *c, int screen, int *detail)
 int lkx_open(const char *display, const uint8_t *cookie, int cookie_len,
              lkx_conn **out, int *detail)
 {
-	static const char name[] = "MIT-MAGIC-COOKIE-1";
-	xcb_auth_info_t auth = {0, NULL, 0, NULL};
-	int screen = 0, st;
+	int screen, st;
 
 	*out = NULL;
 	*detail = 0;
-	if (cookie_len < 0 || (cookie_len > 0 && !cookie))
+	xcb_connection_t *xc = lk_xcb_connect(display, cookie, cookie_len, &screen);
+	if (!xc)
 		return LKX_ERR_ARG;
-	if (cookie_len > 0) {
-		auth.namelen = sizeof name - 1;
-		auth.name = (char *)name;
-		auth.datalen = cookie_len;
-		auth.data = (char *)cookie;
-	}
 	lkx_conn *c = calloc(1, sizeof *c);
-	if (!c)
+	if (!c) {
+		xcb_disconnect(xc);
 		return LKX_ERR_NOMEM;
+	}
 	c->wake[0] = c->wake[1] = -1;
-	/* A non-NULL auth with zero lengths means "no authorization"; NULL
-	 * would make XCB read $XAUTHORITY. Never returns NULL. */
-	c->xc = xcb_connect_to_display_with_auth_info(
-		display && *display ? display : NULL, &auth, &screen);
+	c->xc = xc;
 	st = setup(c, screen, detail);
 	if (st != LKX_OK) {
 		lkx_close(c);

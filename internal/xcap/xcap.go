@@ -4,7 +4,7 @@ package xcap
 
 /*
 #cgo pkg-config: xcb xcb-shm xcb-damage xcb-xfixes
-#cgo CFLAGS: -O2 -Wall
+#cgo CFLAGS: -O2 -Wall -I${SRCDIR}/../xcbconn
 #cgo noescape lkx_open
 #cgo noescape lkx_size
 #cgo noescape lkx_refresh_size

@@ -4,6 +4,7 @@
 #include <xcb/xcb.h>
 #include <xcb/xtest.h>
 #include "bridge.h"
+#include "xcbconn.h"
 
 struct lkp_conn {
 	xcb_connection_t *xc;
@@ -12,23 +13,18 @@ struct lkp_conn {
 
 int lkp_open(const char *display, const uint8_t *cookie, int cookie_len, lkp_conn **out)
 {
-	static const char name[] = "MIT-MAGIC-COOKIE-1";
-	xcb_auth_info_t auth = {0, NULL, 0, NULL};
-	int screen = 0;
+	int screen;
 
 	*out = NULL;
-	if (cookie_len < 0 || (cookie_len > 0 && !cookie))
+	xcb_connection_t *xc = lk_xcb_connect(display, cookie, cookie_len, &screen);
+	if (!xc)
 		return LKP_ERR_ARG;
-	if (cookie_len > 0) {
-		auth.namelen = sizeof name - 1;
-		auth.name = (char *)name;
-		auth.datalen = cookie_len;
-		auth.data = (char *)cookie;
-	}
 	lkp_conn *c = calloc(1, sizeof *c);
-	if (!c)
+	if (!c) {
+		xcb_disconnect(xc);
 		return LKP_ERR_NOMEM;
-	c->xc = xcb_connect_to_display_with_auth_info(display && *display ? display : NULL, &auth, &screen);
+	}
+	c->xc = xc;
 	if (xcb_connection_has_error(c->xc)) {
 		lkp_close(c);
 		return LKP_ERR_CONNECT;
@@ -38,14 +34,12 @@ int lkp_open(const char *display, const uint8_t *cookie, int cookie_len, lkp_con
 		lkp_close(c);
 		return LKP_ERR_NO_XTEST;
 	}
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(c->xc));
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	if (!it.rem) {
+	xcb_screen_t *scr = lk_xcb_screen(c->xc, screen);
+	if (!scr) {
 		lkp_close(c);
 		return LKP_ERR_CONNECT;
 	}
-	c->root = it.data->root;
+	c->root = scr->root;
 	*out = c;
 	return LKP_OK;
 }

@@ -4,7 +4,7 @@ package xpointer
 
 /*
 #cgo pkg-config: xcb xcb-xtest
-#cgo CFLAGS: -O2 -Wall
+#cgo CFLAGS: -O2 -Wall -I${SRCDIR}/../xcbconn
 #cgo noescape lkp_open
 #cgo nocallback lkp_open
 #cgo nocallback lkp_close

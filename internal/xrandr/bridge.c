@@ -3,6 +3,7 @@
 /* RandR refresh rate of an X display. See bridge.h. */
 
 #include "bridge.h"
+#include "xcbconn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,24 +45,14 @@ static void conn_close(conn *c)
 
 static int conn_open(conn *c, const char *display, const uint8_t *cookie, int cookie_len, int *detail)
 {
-	static const char name[] = "MIT-MAGIC-COOKIE-1";
-	xcb_auth_info_t auth = {0, NULL, 0, NULL};
 	xcb_generic_error_t *e = NULL;
-	int screen = 0;
+	int screen;
 
 	memset(c, 0, sizeof *c);
 	*detail = 0;
-	if (cookie_len < 0 || (cookie_len > 0 && !cookie))
+	c->xc = lk_xcb_connect(display, cookie, cookie_len, &screen);
+	if (!c->xc)
 		return LKR_ERR_ARG;
-	if (cookie_len > 0) {
-		auth.namelen = sizeof name - 1;
-		auth.name = (char *)name;
-		auth.datalen = cookie_len;
-		auth.data = (char *)cookie;
-	}
-	/* A non-NULL auth with zero lengths means "no authorization"; NULL
-	 * would make XCB read $XAUTHORITY. Never returns NULL. */
-	c->xc = xcb_connect_to_display_with_auth_info(display && *display ? display : NULL, &auth, &screen);
 	if ((*detail = xcb_connection_has_error(c->xc)) != 0)
 		return LKR_ERR_CONNECT;
 	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(c->xc, &xcb_randr_id);
@@ -76,12 +67,10 @@ static int conn_open(conn *c, const char *display, const uint8_t *cookie, int co
 	if (!ok)
 		return LKR_ERR_NO_RANDR;
 
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(c->xc));
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	if (!it.rem)
+	xcb_screen_t *scr = lk_xcb_screen(c->xc, screen);
+	if (!scr)
 		return LKR_ERR_NO_CRTC;
-	c->root = it.data->root;
+	c->root = scr->root;
 	c->res = xcb_randr_get_screen_resources_reply(c->xc, xcb_randr_get_screen_resources(c->xc, c->root), &e);
 	if (!c->res)
 		return fail(e, detail);

@@ -4,7 +4,7 @@ package xrandr
 
 /*
 #cgo pkg-config: xcb xcb-randr
-#cgo CFLAGS: -O2 -Wall
+#cgo CFLAGS: -O2 -Wall -I${SRCDIR}/../xcbconn
 #cgo noescape lkr_set_refresh
 #cgo noescape lkr_refresh
 #cgo nocallback lkr_set_refresh

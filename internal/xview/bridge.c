@@ -5,6 +5,7 @@
 
 #define _GNU_SOURCE
 #include "bridge.h"
+#include "xcbconn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,12 +142,9 @@ static int setup(lkv_conn *c, int screen, const char *title, int w, int h,
 	}
 
 	const xcb_setup_t *s = xcb_get_setup(xc);
-	xcb_screen_iterator_t it = xcb_setup_roots_iterator(s);
-	for (int i = 0; i < screen && it.rem; i++)
-		xcb_screen_next(&it);
-	if (!it.rem)
+	const xcb_screen_t *scr = lk_xcb_screen(xc, screen);
+	if (!scr)
 		return LKV_ERR_CONNECT;
-	const xcb_screen_t *scr = it.data;
 	c->root = scr->root;
 	if (!format_ok(s, scr)) {
 		*detail = scr->root_depth;

@@ -4,7 +4,7 @@ package xview
 
 /*
 #cgo pkg-config: xcb xcb-keysyms
-#cgo CFLAGS: -O2 -Wall
+#cgo CFLAGS: -O2 -Wall -I${SRCDIR}/../xcbconn
 #cgo noescape lkv_open
 #cgo noescape lkv_put
 #cgo noescape lkv_set_title
