@@ -94,6 +94,7 @@ func (c *capturer) run() {
 			return
 		default:
 		}
+		c.pool.ret.drain() // buffers receivers let go of (see retirer)
 		for len(c.resizeReq) > 0 {
 			req := <-c.resizeReq
 			req.reply <- c.applyResize(req.w, req.h)
@@ -235,7 +236,7 @@ func (c *capturer) grabFrame(now time.Time) (bool, error) {
 	f.Seq = c.seq
 	f.Dropped = 0
 	c.captured.Add(1)
-	c.send(f)
+	c.send(fb.lend())
 	return true, nil
 }
 
@@ -251,7 +252,7 @@ func (c *capturer) send(f *Frame) {
 		f.Dropped += old.Dropped + 1
 		c.dropped.Add(1)
 		for _, r := range old.Dirty {
-			f.buf.addDirty(r)
+			f.addDirty(r)
 		}
 		old.Release()
 	default:
@@ -276,18 +277,17 @@ func (c *capturer) grabSnapshot() snapResult {
 		}
 		fb = c.pool.wrap(shm, c.bounds.Dx(), c.bounds.Dy())
 		fb.transient = true
-		fb.held.Store(true)
 	}
 	now := time.Now()
 	f := &fb.frame
 	fb.staleY0, fb.staleY1 = 0, f.Height
 	if err := c.refresh(fb); err != nil {
-		f.Release()
+		c.pool.put(fb)
 		return snapResult{err: err}
 	}
 	f.Dirty = append(fb.rects[:0], f.Bounds())
 	f.Timestamp, f.PTS, f.Seq, f.Dropped = now, now.Sub(c.epoch), 0, 0
-	return snapResult{f: f}
+	return snapResult{f: fb.lend()}
 }
 
 // snapshot asks the capture goroutine for a full frame.
@@ -323,7 +323,7 @@ func (c *capturer) snapshot(ctx context.Context) (*Frame, error) {
 // applyResize switches to frames of w x h in a new pool. The old pool's
 // buffers are freed now, or when their holders release them.
 func (c *capturer) applyResize(w, h int) error {
-	pool, err := newFramePool(c.conn, len(c.pool.all), w, h, c.conn.Wake)
+	pool, err := newFramePool(c.conn, len(c.pool.all), w, h, c.pool.ret)
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (c *capturer) resize(ctx context.Context, w, h int) error {
 }
 
 // stop ends the capture goroutine, releases the frame nobody took, frees the
-// pool (buffers still held are freed on release) and closes the Frames
+// pool (buffers still held are retired on release) and closes the Frames
 // channel.
 func (c *capturer) stop() {
 	c.stopOnce.Do(func() {

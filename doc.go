@@ -39,6 +39,13 @@
 // capture pauses until one is released. Frames held when the page closes
 // stay valid until released.
 //
+// Every delivery is a fresh *Frame handle over a pooled buffer: Release may
+// be called from any goroutine, also while the page resizes or closes, and a
+// second Release of the same handle does nothing, even after the buffer was
+// lent to another receiver. Release never touches the X connection: buffers
+// that are not kept for reuse are freed by the capture goroutine, or only
+// detached from the process once the page is closing.
+//
 // # Audio
 //
 // The engine runs one private PulseAudio server (started with the first page,

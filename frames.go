@@ -18,6 +18,10 @@ import (
 // that lkbrowser reuses after Release, so do not touch a frame after
 // releasing it. Unreleased frames stay valid after the page is closed; a
 // page whose frames are all held skips capture until one is released.
+//
+// Every delivery (on Frames or from Snapshot) is a fresh *Frame: Release is
+// safe from any goroutine, and a second Release of the same *Frame is a
+// no-op, also after its buffer was lent to another receiver.
 type Frame struct {
 	// Pix holds Height rows of Stride bytes; each pixel is B, G, R, X. The
 	// fourth byte comes from the X server and is not an alpha value: treat
@@ -71,8 +75,9 @@ func (f *Frame) ToRGBA() *image.RGBA {
 
 // Release gives the frame's buffer back to the page. Call it exactly once
 // for every frame received; the frame must not be used afterwards.
+// Only the *Frame the buffer was last lent as can release it, once.
 func (f *Frame) Release() {
-	if fb := f.buf; fb != nil && fb.held.CompareAndSwap(true, false) {
+	if fb := f.buf; fb != nil && fb.lent.CompareAndSwap(f, nil) {
 		fb.pool.put(fb)
 	}
 }
@@ -81,13 +86,17 @@ func (f *Frame) Release() {
 // into their bounding box.
 const maxDirtyRects = 16
 
-// frameBuffer is one pooled shared-memory image with the Frame that lends it.
+// frameBuffer is one pooled shared-memory image. The capture goroutine fills
+// frame, a template; lend copies it into a fresh *Frame for each delivery.
 type frameBuffer struct {
 	pool  *framePool
 	shm   *xcap.Buffer
 	frame Frame
 	rects [maxDirtyRects]image.Rectangle
-	held  atomic.Bool
+	// lent is the *Frame the buffer is lent as, nil while the pool or the
+	// capture goroutine has it. Release swaps it back to nil, so only the
+	// current holder's handle can give the buffer back.
+	lent atomic.Pointer[Frame]
 	// transient buffers (made by Snapshot when the pool is empty) are freed
 	// on Release instead of returning to the pool.
 	transient bool
@@ -96,10 +105,21 @@ type frameBuffer struct {
 	staleY0, staleY1 int
 }
 
-// addDirty adds r to the frame's dirty rectangles, merging everything into
-// one bounding box when the array is full.
-func (fb *frameBuffer) addDirty(r image.Rectangle) {
-	f := &fb.frame
+// lend makes the handle for one delivery of fb: a copy of the template that
+// alone can release fb. The handle is the one allocation per frame (a small
+// header; the pixels stay pooled): a reused handle could not tell a stale
+// holder's second Release from the new holder's.
+func (fb *frameBuffer) lend() *Frame {
+	f := new(Frame)
+	*f = fb.frame
+	fb.lent.Store(f)
+	return f
+}
+
+// addDirty adds r to the frame's dirty rectangles (which live in its
+// buffer's rects array), merging everything into one bounding box when the
+// array is full.
+func (f *Frame) addDirty(r image.Rectangle) {
 	if r.Empty() {
 		return
 	}
@@ -114,20 +134,21 @@ func (fb *frameBuffer) addDirty(r image.Rectangle) {
 	f.Dirty = append(f.Dirty[:0], u)
 }
 
-// framePool holds a page's frame buffers. Buffers held by receivers when the
-// pool closes are freed when they are released.
+// framePool holds a page's frame buffers. Buffers released after the pool
+// closed, and transient ones, go to the page's retirer, which frees them on
+// the connection's owner goroutine.
 type framePool struct {
 	mu     sync.Mutex
 	all    []*frameBuffer
 	free   []*frameBuffer
 	closed bool
-	wake   func() // tells the capture goroutine a buffer is free
+	ret    *retirer
 }
 
 // newFramePool makes n buffers on conn for frames of w x h pixels (the
 // display may be larger).
-func newFramePool(conn *xcap.Conn, n, w, h int, wake func()) (*framePool, error) {
-	p := &framePool{wake: wake}
+func newFramePool(conn *xcap.Conn, n, w, h int, ret *retirer) (*framePool, error) {
+	p := &framePool{ret: ret}
 	for i := 0; i < n; i++ {
 		shm, err := conn.NewBuffer()
 		if err != nil {
@@ -149,7 +170,8 @@ func (p *framePool) wrap(shm *xcap.Buffer, w, h int) *frameBuffer {
 	return fb
 }
 
-// get takes a free buffer, or returns nil when every buffer is held.
+// get takes a free buffer for the capture goroutine, or returns nil when
+// every buffer is held.
 func (p *framePool) get() *frameBuffer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -158,22 +180,21 @@ func (p *framePool) get() *frameBuffer {
 	}
 	fb := p.free[len(p.free)-1]
 	p.free = p.free[:len(p.free)-1]
-	fb.held.Store(true)
 	return fb
 }
 
+// put takes fb back (from any goroutine). It never touches the X
+// connection: a buffer that is not kept goes to the retirer.
 func (p *framePool) put(fb *frameBuffer) {
 	p.mu.Lock()
 	if p.closed || fb.transient {
 		p.mu.Unlock()
-		_ = fb.shm.Free()
+		p.ret.retire(fb.shm)
 		return
 	}
 	p.free = append(p.free, fb)
 	p.mu.Unlock()
-	if p.wake != nil {
-		p.wake()
-	}
+	p.ret.wake()
 }
 
 // markStale records that rows [y0, y1) changed on screen, for every buffer.
@@ -189,7 +210,8 @@ func (p *framePool) markStale(y0, y1 int) {
 	}
 }
 
-// close frees the free buffers; held ones are freed on Release.
+// close frees the free buffers; held ones are retired on Release. Only the
+// connection's owner may call it.
 func (p *framePool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

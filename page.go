@@ -240,7 +240,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 		return nil, err
 	}
 	// The capturer owns the pool from here; nothing can fail in between.
-	pool, err := newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, p.conn.Wake)
+	pool, err := newFramePool(p.conn, frameBufferPool, opts.Width, opts.Height, newRetirer(p.conn.Wake))
 	if err != nil {
 		return nil, fmt.Errorf("lkbrowser: frame buffers: %w", err)
 	}
@@ -634,6 +634,9 @@ func (p *Page) teardown() error {
 	close(p.noAudio)
 	if p.conn != nil {
 		p.input.Lock() // SetFocus uses the connection under this lock
+		if p.capture != nil {
+			p.capture.pool.ret.disown() // frames released from now on only detach
+		}
 		err := p.conn.Close()
 		p.popup.close()
 		p.input.Unlock()

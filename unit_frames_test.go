@@ -16,7 +16,7 @@ func TestUnitAddDirtyKeepsUpTo16(t *testing.T) {
 	var want []image.Rectangle
 	for i := 0; i < maxDirtyRects; i++ {
 		r := image.Rect(i*10, i*5, i*10+3, i*5+4)
-		fb.addDirty(r)
+		fb.frame.addDirty(r)
 		want = append(want, r)
 	}
 	if len(fb.frame.Dirty) != 16 {
@@ -48,7 +48,7 @@ func TestUnitAddDirtyMerges(t *testing.T) {
 			fb := unitFrameBuffer()
 			var union image.Rectangle
 			for i, r := range tt.rects {
-				fb.addDirty(r)
+				fb.frame.addDirty(r)
 				union = union.Union(r)
 				if n := len(fb.frame.Dirty); n < 1 || n > maxDirtyRects {
 					t.Fatalf("after %d adds: %d rects", i+1, n)
@@ -78,7 +78,7 @@ func TestUnitAddDirtyMerges(t *testing.T) {
 func TestUnitAddDirtyIgnoresEmpty(t *testing.T) {
 	fb := unitFrameBuffer()
 	for _, r := range []image.Rectangle{{}, image.Rect(5, 5, 5, 10), image.Rect(5, 5, 10, 5), {Min: image.Pt(10, 10), Max: image.Pt(5, 5)}} {
-		fb.addDirty(r)
+		fb.frame.addDirty(r)
 	}
 	if len(fb.frame.Dirty) != 0 {
 		t.Fatalf("empty rects recorded: %v", fb.frame.Dirty)
@@ -86,13 +86,13 @@ func TestUnitAddDirtyIgnoresEmpty(t *testing.T) {
 	// An empty rect must not enlarge a merged box either (Union of an empty
 	// rect at the origin would stretch it to (0,0)).
 	for _, r := range unitRects(16) {
-		fb.addDirty(r)
+		fb.frame.addDirty(r)
 	}
-	fb.addDirty(image.Rectangle{})
+	fb.frame.addDirty(image.Rectangle{})
 	if len(fb.frame.Dirty) != 16 {
 		t.Errorf("an empty rect changed the dirty list: %d rects", len(fb.frame.Dirty))
 	}
-	fb.addDirty(image.Rect(100, 100, 101, 101))
+	fb.frame.addDirty(image.Rect(100, 100, 101, 101))
 	if want := image.Rect(100, 100, 255, 116); len(fb.frame.Dirty) != 1 || fb.frame.Dirty[0] != want {
 		t.Errorf("merged Dirty = %v, want [%v]", fb.frame.Dirty, want)
 	}
@@ -175,27 +175,41 @@ func TestUnitFrameReleaseWithoutBuffer(t *testing.T) {
 
 func TestUnitFrameReleaseOnce(t *testing.T) {
 	wakes := 0
-	pool := &framePool{wake: func() { wakes++ }}
+	pool := &framePool{ret: newRetirer(func() { wakes++ })}
 	fb := &frameBuffer{pool: pool}
 	fb.frame.buf = fb
 	pool.all = []*frameBuffer{fb}
 	pool.free = []*frameBuffer{fb}
 
 	got := pool.get()
-	if got != fb || !fb.held.Load() {
-		t.Fatalf("get = %p (held %v), want the free buffer, held", got, fb.held.Load())
+	if got != fb {
+		t.Fatalf("get = %p, want the free buffer", got)
 	}
 	if pool.get() != nil {
 		t.Fatal("get handed out a held buffer")
 	}
-	f := &got.frame
-	f.Release()
-	f.Release() // a second Release must not put the buffer back twice
-	if len(pool.free) != 1 || wakes != 1 || fb.held.Load() {
-		t.Errorf("after two Releases: %d free, %d wakes, held %v; want 1, 1, false", len(pool.free), wakes, fb.held.Load())
+	stale := got.lend()
+	stale.Release()
+	stale.Release() // a second Release must not put the buffer back twice
+	if len(pool.free) != 1 || wakes != 1 {
+		t.Errorf("after two Releases: %d free, %d wakes; want 1, 1", len(pool.free), wakes)
 	}
+	// The buffer is lent again: the first holder's stale handle must not
+	// release it from under the new holder.
 	if pool.get() != fb {
-		t.Error("a released buffer is not reused")
+		t.Fatal("a released buffer is not reused")
+	}
+	cur := fb.lend()
+	if cur == stale {
+		t.Fatal("lend reused the previous delivery's handle")
+	}
+	stale.Release()
+	if len(pool.free) != 0 {
+		t.Fatal("a stale Frame released a buffer another holder owns")
+	}
+	cur.Release()
+	if len(pool.free) != 1 || wakes != 2 {
+		t.Errorf("after the holder's Release: %d free, %d wakes; want 1, 2", len(pool.free), wakes)
 	}
 }
 

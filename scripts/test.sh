@@ -20,4 +20,7 @@ go test -p 1 -race -count=1 -timeout 15m . ./lksession/... ./dispatch/... ./inte
 # in Go 1.27); that is what failed CI once on a loaded machine.
 go test -run '^$' -fuzz '^FuzzDecodeInput$' -fuzztime 100000x ./lksession
 go test -run '^$' -fuzz '^FuzzURLPolicy$' -fuzztime 100000x .
+# The end-to-end test of frame ownership at the cgo boundary (releases racing
+# Page.Close and Resize) also runs under the race detector.
+go test -p 1 -race -count=1 -timeout 5m -run '^TestFrameReleaseRacesCloseAndResize$' ./tests
 go test -p 1 -count=1 -timeout 30m "$@" ./tests/...

@@ -49,7 +49,9 @@ func receive(b *testing.B, p *lkbrowser.Page, n int) (dirty int64) {
 // BenchmarkCapture measures the capture path from screen damage to a frame
 // received in Go: ns/op is the time per delivered frame at 60 fps (so about
 // 16.7 ms when capture keeps up) and allocs/op the allocations per frame of
-// the whole process, which must be 0 in steady state.
+// the whole process, which must be 1 in steady state: the frame's handle
+// (a fresh *Frame per delivery, so a stale Release cannot hit a reused
+// buffer); the pixels are pooled.
 func BenchmarkCapture(b *testing.B) {
 	for _, c := range []struct {
 		name, page string
@@ -73,10 +75,11 @@ func BenchmarkCapture(b *testing.B) {
 	}
 }
 
-// TestCaptureAllocatesNothingPerFrame checks the steady state of the frame
-// path: receiving and releasing frames of an animated page allocates (next
-// to) nothing in the whole process.
-func TestCaptureAllocatesNothingPerFrame(t *testing.T) {
+// TestCaptureAllocatesOneHandlePerFrame checks the steady state of the frame
+// path: receiving and releasing frames of an animated page allocates only
+// each frame's handle (a small *Frame header; the pixels are pooled) in the
+// whole process.
+func TestCaptureAllocatesOneHandlePerFrame(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector's runtime allocates; see BenchmarkCapture")
 	}
@@ -105,8 +108,8 @@ func TestCaptureAllocatesNothingPerFrame(t *testing.T) {
 	per := float64(after.Mallocs-before.Mallocs) / frames
 	t.Logf("%.2f allocations per frame over %d frames", per, frames)
 	// Other goroutines (the DevTools connection, timers) may allocate a
-	// little now and then; the frame path itself allocates nothing.
-	if per > 0.5 {
-		t.Errorf("%.2f allocations per frame, want 0", per)
+	// little now and then; the frame path itself allocates the handle only.
+	if per > 1.5 {
+		t.Errorf("%.2f allocations per frame, want 1 (the handle)", per)
 	}
 }

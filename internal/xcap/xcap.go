@@ -230,7 +230,8 @@ func (b *Buffer) Stride() int { return b.stride }
 
 // Free detaches the segment from the X server (if the connection is still
 // open and alive) and from this process. It is idempotent and may be called
-// after the Conn was closed or broke.
+// after the Conn was closed or broke. It reads the Conn, so it follows the
+// Conn's one-goroutine rule; see Detach for other goroutines.
 func (b *Buffer) Free() error {
 	if b == nil || b.cb == nil {
 		return nil
@@ -244,6 +245,24 @@ func (b *Buffer) Free() error {
 	b.cb, b.pix = nil, nil
 	if st != C.LKX_OK {
 		return newError("free buffer", st, detail)
+	}
+	return nil
+}
+
+// Detach detaches the segment from this process only, without reading the
+// Conn, so it is safe from any goroutine, also while the Conn is in use or
+// closing. The X server keeps its attachment until Free on the Conn or until
+// the connection closes: use it only for a connection that is closing or
+// closed. It is idempotent, and Free after Detach does nothing.
+func (b *Buffer) Detach() error {
+	if b == nil || b.cb == nil {
+		return nil
+	}
+	var detail C.int
+	st := C.lkx_buf_free(nil, b.cb, &detail)
+	b.cb, b.pix = nil, nil
+	if st != C.LKX_OK {
+		return newError("detach buffer", st, detail)
 	}
 	return nil
 }
