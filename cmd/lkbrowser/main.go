@@ -29,6 +29,7 @@ import (
 	"syscall"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/lksession"
 )
 
 func main() {
@@ -121,9 +122,14 @@ func report(stderr io.Writer, err error) int {
 }
 
 // newLogger logs at debug level to stderr when verbose, else discards.
+// With verbose, the LiveKit SDK's process-wide logs (its WebRTC stack's) go
+// there too; without it the CLI prints only its own lines.
 func newLogger(verbose bool, stderr io.Writer) *slog.Logger {
 	if !verbose {
+		lksession.SetSDKLogger(nil)
 		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	lksession.SetSDKLogger(l)
+	return l
 }
