@@ -6,11 +6,12 @@ import (
 	"image"
 	"image/png"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // `lkbrowser publish` on its embedded default (a local livekit-server, the
@@ -99,7 +100,7 @@ func TestPublishViewer(t *testing.T) {
 	// Without --verbose the CLI prints only its own lines: none of the
 	// LiveKit SDK's or its WebRTC stack's logging, although a subscriber
 	// connected, played and drove the page.
-	if l := sdkLogLine(cli.errors()); l != "" {
+	if l := testsupport.SDKLogLine(cli.errors()); l != "" {
 		t.Errorf("publish without --verbose printed SDK logging: %q\nstderr:\n%s", l, cli.errors())
 	}
 }
@@ -110,24 +111,12 @@ func TestPublishVerboseShowsSDKLogs(t *testing.T) {
 	cli := startCLI(t, nil, "publish", "--verbose", "--viewer-addr", "127.0.0.1:0", "--width", "320", "--height", "240",
 		web.URL+"/page.html#silent")
 	cli.line(t, "viewer:", 90*time.Second)
-	if !eventually(30*time.Second, func() bool { return sdkLogLine(cli.errors()) != "" }) {
+	if !eventually(30*time.Second, func() bool { return testsupport.SDKLogLine(cli.errors()) != "" }) {
 		t.Errorf("publish --verbose printed no SDK logging in 30 s\nstderr:\n%s", cli.errors())
 	}
 	if code := cli.interrupt(20 * time.Second); code != 0 {
 		t.Fatalf("lkbrowser publish exit %d after Ctrl-C\nstderr:\n%s", code, cli.errors())
 	}
-}
-
-// sdkLogLine returns the first line of stderr that the LiveKit SDK or pion
-// logged (pion's loggers are named pion.pc, pion.ice, ...; the SDK's
-// default logger writes logr's "level"= pairs), or "".
-func sdkLogLine(stderr string) string {
-	for _, l := range strings.Split(stderr, "\n") {
-		if strings.Contains(l, "pion.") || strings.Contains(l, `"level"=`) || strings.Contains(l, "livekit-sdk") {
-			return l
-		}
-	}
-	return ""
 }
 
 // headlessChromium starts a headless Chromium for the viewer, closed at the

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lkbrowser/lkbrowser/internal/testsupport"
 )
 
 // `lkbrowser dispatch`: with no worker it says clearly that none took the
@@ -84,5 +86,13 @@ func TestDispatchCommand(t *testing.T) {
 	}
 	if !waitFor(20*time.Second, func() bool { v, _ := metric(w.scrape(t), "lkbrowser_worker_pages"); return v == 0 }) {
 		t.Error("the worker still runs the page after the dispatch command stopped")
+	}
+	// Neither command printed the LiveKit SDK's logging without --verbose,
+	// although the worker published to a subscriber that decoded video.
+	if l := testsupport.SDKLogLine(stderr.String()); l != "" {
+		t.Errorf("dispatch printed SDK logging: %q", l)
+	}
+	if l := testsupport.SDKLogLine(w.text()); l != "" && os.Getenv("LKBROWSER_TEST_DEBUG") == "" {
+		t.Errorf("worker printed SDK logging without --verbose: %q", l)
 	}
 }
