@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
 )
 
 // cpuSample is the CPU used so far by some process trees and this process.

@@ -8,7 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/stamp"
+	"github.com/lkbrowser/lkbrowser/internal/testing/stamp"
 )
 
 // lkFrame is what the harness keeps of one frame lkbrowser delivered.

@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/lkbrowser/lkbrowser/internal/stamp"
+	"github.com/lkbrowser/lkbrowser/internal/testing/stamp"
 )
 
 // screencastQuality is the JPEG quality of the baseline's screencast.

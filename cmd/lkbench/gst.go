@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
 	"github.com/lkbrowser/lkbrowser/internal/pulsecap"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
 	"github.com/lkbrowser/lkbrowser/internal/xauth"
 	"github.com/lkbrowser/lkbrowser/internal/xrandr"
 )

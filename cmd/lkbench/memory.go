@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
 )
 
 // memResult is the memory (PSS, bytes) of n static 720p pages open at once.

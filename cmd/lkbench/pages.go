@@ -11,7 +11,7 @@ import (
 // The benchmark's pages (pages/): full.html (full-page animation),
 // small.html (a small animated element on a static page), static.html
 // (nothing moves), and stamp.js, the time stamp that the first two draw on
-// every animation frame (decoded with internal/stamp).
+// every animation frame (decoded with internal/testing/stamp).
 //
 //go:embed pages
 var pagesFS embed.FS

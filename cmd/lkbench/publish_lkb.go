@@ -12,10 +12,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
-	"github.com/lkbrowser/lkbrowser/internal/glassbench"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/glassbench"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 // firstFrameTimeout bounds the wait for the first stamped frame at the

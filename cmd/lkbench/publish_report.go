@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/lkbrowser/lkbrowser/internal/glassbench"
+	"github.com/lkbrowser/lkbrowser/internal/testing/glassbench"
 )
 
 // publishTarget is the target: everything of lkbrowser's page at

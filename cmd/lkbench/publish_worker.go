@@ -15,11 +15,11 @@ import (
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 // The publish section runs in a worker: this program again, with the plan
-// in envPublishPlan, inside a private network namespace (internal/netns),
+// in envPublishPlan, inside a private network namespace (internal/testing/netns),
 // because the LiveKit SDK connects only through a non-loopback address and
 // no packet may leave the machine (design.md §4.7). The worker starts
 // livekit-server and the pages' web server inside the namespace, measures

@@ -9,7 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/stamp"
+	"github.com/lkbrowser/lkbrowser/internal/testing/stamp"
 )
 
 // startupResult is the time from asking for a page to its first frame in

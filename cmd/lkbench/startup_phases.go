@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
-	"github.com/lkbrowser/lkbrowser/internal/stamp"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/stamp"
 )
 
 // phase is one moment of a page's start, in ms from calling NewPage.

@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/lkbrowser/lkbrowser/internal/glassbench"
+	"github.com/lkbrowser/lkbrowser/internal/testing/glassbench"
 )
 
 // percentile returns the nearest-rank p-quantile (0 < p <= 1) of v, or NaN

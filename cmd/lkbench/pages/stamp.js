@@ -1,7 +1,7 @@
 // The time stamp of lkbench's pages (the design of
 // tests/room/testdata/stamp.html): on every animation frame, the page's
 // wall-clock time as a strip at its top-left corner that the harness
-// decodes from each frame (internal/stamp): 52 cells of 24x24 device
+// decodes from each frame (internal/testing/stamp): 52 cells of 24x24 device
 // pixels, black 0 or white 1: the start guard 1 0, Date.now() in 44 bits
 // (most significant first), the XOR of its 11 nibbles in 4 bits, the stop
 // guard 0 1. stampFrame(fn) calls fn(ms) on every animation frame, then

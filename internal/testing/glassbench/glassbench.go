@@ -1,7 +1,7 @@
 // Package glassbench measures glass-to-subscriber latency: the time from a
 // page drawing a frame to a subscriber in the LiveKit room decoding it. The
 // page draws Date.now() as a strip on every animation frame (package
-// internal/stamp); a subscriber (internal/roomtest) hands each decoded
+// internal/testing/stamp); a subscriber (internal/testing/roomtest) hands each decoded
 // picture to a Recorder, which reads the strip and takes the subscriber's
 // clock, the same host clock. A Window then gives the latencies of the
 // frames decoded in a span of time.
@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
 

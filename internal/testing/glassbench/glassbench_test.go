@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/stamp"
+	"github.com/lkbrowser/lkbrowser/internal/testing/stamp"
 	"github.com/lkbrowser/lkbrowser/internal/yuv"
 )
 
