@@ -7,7 +7,7 @@
 // frames decoded in a span of time.
 //
 // It also names the processes of a published page for CPU accounting
-// (Group). tests/room's BenchmarkGlassToSubscriber and cmd/lkbench use it.
+// (Group). tests/room's BenchmarkGlassToSubscriber and bench/cmd/lkbench use it.
 package glassbench
 
 import (

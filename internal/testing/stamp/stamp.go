@@ -1,5 +1,5 @@
 // Package stamp reads the time stamp that the benchmark pages draw on every
-// animation frame (tests/room/testdata/stamp.html, cmd/lkbench's pages), to
+// animation frame (tests/room/testdata/stamp.html, bench/cmd/lkbench's pages), to
 // measure the latency from the page's paint to a frame: a strip of Cells
 // square cells of Cell pixels at the top-left corner of the page (device
 // pixels, (0,0) to (Cells*Cell, Cell)), each black (0) or white (1):

@@ -75,7 +75,7 @@ func (b *bench) framesReport(runs []frameRun, st map[string]startupResult, mem m
 	w("default allocator options, the viewport set to the page size with `chromedp.EmulateViewport`)\n")
 	w("driven by chromedp with `Page.startScreencast` (JPEG quality %d, every frame, each acknowledged\n", screencastQuality)
 	w("on arrival), the newest JPEG decoded in Go with `image/jpeg`. Both run on the\n")
-	w("same machine, on the same pages (served by a loopback test server from cmd/lkbench/pages), one after\n")
+	w("same machine, on the same pages (served by a loopback test server from bench/cmd/lkbench/pages), one after\n")
 	w("the other, never at once; each figure is one window of %v after %v of warm-up. lkbrowser's pages run\n", t.window, t.warm)
 	w("at `FrameRate: 60` on an engine without sound (the screencast has none either).\n\n")
 
@@ -386,7 +386,7 @@ func writeMemory(w writer, m memResult) {
 	w("### Memory (PSS) per page\n\n")
 	w("Proportional set size (`/proc/PID/smaps_rollup`), summed over each page's processes, so that\n")
 	w("memory shared between processes and pages is counted once. %d static 1280x720 pages\n", m.n)
-	w("(cmd/lkbench/pages/static.html) opened one after the other, each left to settle for %v.\n\n", m.settle)
+	w("(bench/cmd/lkbench/pages/static.html) opened one after the other, each left to settle for %v.\n\n", m.settle)
 	if m.lkErr != nil {
 		w("lkbrowser: failed: %v\n\n", m.lkErr)
 	} else {
@@ -458,7 +458,7 @@ func writeMicro(w writer, m microResult) {
 
 func writeHow(w writer, t frameTimes) {
 	w("### How it is measured\n\n")
-	w("- Pages (cmd/lkbench/pages, embedded): `full.html` changes the whole page on every animation frame\n")
+	w("- Pages (bench/cmd/lkbench/pages, embedded): `full.html` changes the whole page on every animation frame\n")
 	w("  (its colour, and a box that moves and turns; flat colours, so that the page's own raster costs\n")
 	w("  little); `small.html` is a static page with text where only a 40x40\n")
 	w("  square under the stamp turns. Both draw the stamp (stamp.js, the design of\n")

@@ -2,7 +2,7 @@
 // one run, and writes docs/benchmarks.md with the tables, the ratios of
 // lkbrowser to each baseline and PNG charts.
 //
-//	go run ./cmd/lkbench [-out docs/benchmarks.md] [-quick] [-only frames,publish]
+//	bash scripts/bench.sh [-out docs/benchmarks.md] [-quick] [-only frames,publish]
 //
 // Baselines: for frames into Go, headless Chromium driven by chromedp with
 // Page.startScreencast (JPEG quality 80) decoded in Go; for publishing, the

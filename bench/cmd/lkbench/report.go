@@ -16,7 +16,7 @@ import (
 // and the command that reproduces the run.
 func (b *bench) report(parts []string) string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "# Benchmarks\n\nWritten by `go run ./cmd/lkbench` on %s, in %s%s, on this machine:\n%s.\n\n",
+	fmt.Fprintf(&s, "# Benchmarks\n\nWritten by `bash scripts/bench.sh` on %s, in %s%s, on this machine:\n%s.\n\n",
 		b.started.UTC().Format("2006-01-02"), time.Since(b.started).Round(time.Second), quickNote(b.quick), machine())
 	s.WriteString("Reproduce (on Debian bookworm, as root or with sudo; the first command installs the\n" +
 		"dependencies, the second GStreamer for the publishing baseline, then runs the harness):\n\n" +

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -91,12 +90,14 @@ func goTool() string {
 func runMicro(ctx context.Context, b *bench) microResult {
 	res := microResult{runs: b.microRuns()}
 	goBin := goTool()
-	mod, err := exec.CommandContext(ctx, goBin, "env", "GOMOD").Output()
-	if err != nil || len(bytes.TrimSpace(mod)) == 0 || string(bytes.TrimSpace(mod)) == os.DevNull {
-		res.err = fmt.Errorf("go env GOMOD: not in the module (%v)", err)
+	// lkbrowser's directory: the main module when run from the repository's
+	// root, the replacement of bench/go.mod when run from bench/.
+	dir, err := exec.CommandContext(ctx, goBin, "list", "-m", "-f", "{{.Dir}}", "github.com/lkbrowser/lkbrowser").Output()
+	if err != nil || len(bytes.TrimSpace(dir)) == 0 {
+		res.err = fmt.Errorf("go list -m github.com/lkbrowser/lkbrowser: not in the bench module (%v)", err)
 		return res
 	}
-	root := filepath.Dir(string(bytes.TrimSpace(mod)))
+	root := string(bytes.TrimSpace(dir))
 	var all strings.Builder
 	for _, args := range res.runs {
 		cmd := exec.CommandContext(ctx, goBin, append([]string{"test"}, args...)...)
