@@ -8,11 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/chromedp/cdproto/cdp"
-	cdppage "github.com/chromedp/cdproto/page"
-
-	"github.com/lkbrowser/lkbrowser/internal/testhook"
 )
 
 // ErrInvalidRestartPolicy marks a PageOptions.Restart that was refused.
@@ -276,28 +271,4 @@ func (r *renderer) stop() {
 	r.mu.Unlock()
 	r.cancel()
 	r.wg.Wait()
-}
-
-// crashRenderer crashes the page's renderer with the DevTools command
-// Page.crash, for the fault tests (internal/testhook).
-func (p *Page) crashRenderer(ctx context.Context) error {
-	if err := p.usable(); err != nil {
-		return err
-	}
-	// The renderer dies before it answers: the call ends with the crash.
-	_, err := cdpCall(ctx, p, cdppage.Crash, cdp.Empty{})
-	if err == nil || errors.Is(err, ErrCrashed) {
-		return nil
-	}
-	return err
-}
-
-func init() {
-	testhook.CrashRenderer = func(ctx context.Context, page any) error {
-		p, ok := page.(*Page)
-		if !ok {
-			return fmt.Errorf("testhook: %T is not a *lkbrowser.Page", page)
-		}
-		return p.crashRenderer(ctx)
-	}
 }

@@ -12,7 +12,7 @@ runtime=(chromium xvfb xauth fonts-dejavu-core pulseaudio)
 build=(gcc pkg-config libpulse-dev libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-keysyms1-dev libxcb-randr0-dev libxcb-xtest0-dev libvpx-dev libyuv-dev libopus-dev libopusfile-dev libsoxr-dev)
 # Tests and debugging aids (xdotool: real X input in the dev-mode tests).
 # util-linux (unshare) and iproute2 (ip): the private network namespace of
-# the LiveKit tests (internal/netns). redis-server: the multi-node LiveKit
+# the LiveKit tests (internal/testing/netns). redis-server: the multi-node LiveKit
 # tests of tests/scaleout (started by the tests on loopback, never as a service).
 tests=(x11-utils procps util-linux iproute2 xdotool ffmpeg redis-server)
 

@@ -12,6 +12,8 @@ bash scripts/setup.sh
 export PATH="$PATH:/usr/local/go/bin"
 go vet ./...
 go test -p 1 -race -count=1 -timeout 15m . ./lksession/... ./dispatch/... ./internal/... ./cmd/...
+# The benchmark harness is a module of its own (bench/go.mod).
+(cd bench && go vet ./... && go test -p 1 -race -count=1 -timeout 10m ./...)
 # A short run of each fuzz target (one -fuzz per command) on top of its seed
 # corpus in testdata/fuzz: the room's input decoder and the URL policy.
 # The budget is a count of executions (about 10-15 s here), not a duration:

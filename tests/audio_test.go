@@ -15,7 +15,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/pulsecap"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // collectAudio gathers d of a page's sound (left channel, as floats in

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // longURL is an http URL of about 100 KB, over lkbrowser.MaxURLLength.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // cursorPromptly is how soon a cursor change must be reported. A room

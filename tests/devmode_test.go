@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/xtest"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
-	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
 
 // devDisplay is an Xvfb standing in for the user's desktop in dev-mode

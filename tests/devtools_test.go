@@ -27,7 +27,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // devtoolsPage opens tests/testdata/devtools.html and waits until it is
@@ -311,26 +311,25 @@ func TestDevToolsChromedp(t *testing.T) {
 	checkPageStillWorks(t, p, "clicked 1")
 }
 
-// chromedpClick attaches chromedp's remote allocator to devtoolsURL, finds
-// the tab showing pageURL, clicks its button and returns the text the click
-// wrote. It detaches at the end without closing the tab.
-func chromedpClick(devtoolsURL, pageURL string) (string, error) {
-	// Everything, including the websocket, ends with root: a hung
-	// connection cannot outlive the test.
-	root, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, acancel := remote.NewAllocator(root, devtoolsURL)
-	defer acancel()
+// attachTab attaches chromedp, through the DevTools endpoint at devtoolsURL,
+// to the page target whose URL is pageURL. detach ends the attachment and the
+// connection and leaves the tab open; everything ends with ctx as well.
+func attachTab(ctx context.Context, devtoolsURL, pageURL string) (tctx context.Context, detach func(), err error) {
+	actx, acancel := remote.NewAllocator(ctx, devtoolsURL)
 	// With an attaching allocator, cancelling bctx closes only the
 	// connection: it neither created nor attached a tab.
 	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	fail := func(err error) (context.Context, func(), error) {
+		bcancel()
+		acancel()
+		return nil, nil, err
+	}
 	var tab target.ID
 	var seen []string
 	for deadline := time.Now().Add(20 * time.Second); tab == ""; {
 		infos, err := chromedp.Targets(bctx)
 		if err != nil {
-			return "", fmt.Errorf("chromedp.Targets: %w", err)
+			return fail(fmt.Errorf("chromedp.Targets: %w", err))
 		}
 		seen = seen[:0]
 		for _, ti := range infos {
@@ -341,7 +340,7 @@ func chromedpClick(devtoolsURL, pageURL string) (string, error) {
 		}
 		if tab == "" {
 			if time.Now().After(deadline) {
-				return "", fmt.Errorf("no page target with URL %s among %q", pageURL, seen)
+				return fail(fmt.Errorf("no page target with URL %s among %q", pageURL, seen))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -349,7 +348,22 @@ func chromedpClick(devtoolsURL, pageURL string) (string, error) {
 	// WithDetachOnCancel: cancelling tctx detaches from the tab instead of
 	// closing it, which is chromedp's default for a WithTargetID context.
 	tctx, tcancel := chromedp.NewContext(bctx, chromedp.WithTargetID(tab), chromedp.WithDetachOnCancel())
-	defer tcancel()
+	return tctx, func() { tcancel(); bcancel(); acancel() }, nil
+}
+
+// chromedpClick attaches chromedp's remote allocator to devtoolsURL, finds
+// the tab showing pageURL, clicks its button and returns the text the click
+// wrote. It detaches at the end without closing the tab.
+func chromedpClick(devtoolsURL, pageURL string) (string, error) {
+	// Everything, including the websocket, ends with root: a hung
+	// connection cannot outlive the test.
+	root, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	tctx, detach, err := attachTab(root, devtoolsURL, pageURL)
+	if err != nil {
+		return "", err
+	}
+	defer detach()
 	before, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("#out")))
 	if err != nil {
 		return "", fmt.Errorf("chromedp: read #out: %w", err)

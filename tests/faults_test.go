@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/testhook"
 )
 
 // Fault tests: what a page does when something under it fails. Each test
@@ -59,16 +62,31 @@ func rendererPids(t *testing.T, browser int) []int {
 }
 
 // crashRenderer crashes p's renderer, with the DevTools command Page.crash
-// through lkbrowser's own connection, or by killing its process.
+// sent through the page's DevTools endpoint (p must have been opened with
+// PageOptions.DevTools), or by killing its process.
 func crashRenderer(t *testing.T, p *lkbrowser.Page, how string) {
 	t.Helper()
 	switch how {
 	case "Page.crash":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := testhook.CrashRenderer(ctx, p); err != nil {
+		tctx, detach, err := attachTab(ctx, p.DevToolsURL(), p.URL())
+		if err != nil {
+			cancel()
 			t.Fatalf("Page.crash: %v", err)
 		}
+		// The renderer dies before it answers, so the call does not end
+		// by itself: the test goes on to wait for the crash's event, and
+		// its cleanup ends the call and the connection.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			chromedp.Call(tctx, cdppage.Crash, cdp.Empty{})
+		}()
+		t.Cleanup(func() {
+			cancel()
+			<-done
+			detach()
+		})
 	case "kill":
 		for _, pid := range rendererPids(t, p.Processes().Browser) {
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
@@ -181,7 +199,7 @@ func TestRendererCrash(t *testing.T) {
 	waitFrame(t, other, 10*time.Second, solidAt(160, 120, rgb{0, 0, 255})).Release()
 	for _, how := range []string{"Page.crash", "kill"} {
 		t.Run(how, func(t *testing.T) {
-			p := openPage(t, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240})
+			p := openPage(t, lkbrowser.PageOptions{URL: url("solid.html#ff0000"), Width: 320, Height: 240, DevTools: true})
 			waitFrame(t, p, 10*time.Second, solidAt(160, 120, rgb{255, 0, 0})).Release()
 			procs := p.Processes()
 			crashed := time.Now()
@@ -255,7 +273,7 @@ func waitRestarted(t *testing.T, p *lkbrowser.Page) *lkbrowser.Restarted {
 func TestRestartAfterRendererCrash(t *testing.T) {
 	const backoff = 200 * time.Millisecond
 	red := url("solid.html#ff0000")
-	p := openPage(t, lkbrowser.PageOptions{URL: red, Width: 320, Height: 240,
+	p := openPage(t, lkbrowser.PageOptions{URL: red, Width: 320, Height: 240, DevTools: true,
 		Restart: lkbrowser.RestartPolicy{MaxRestarts: 2, Backoff: backoff, Window: time.Minute}})
 	waitFrame(t, p, 10*time.Second, solidAt(160, 120, rgb{255, 0, 0})).Release()
 	procs := p.Processes()

@@ -20,7 +20,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // envHost makes TestHelperHost act as the host program of

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // eventually polls expr until it equals want.

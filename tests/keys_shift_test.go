@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // TestShiftAndCapsLockTypeUpperCharacters presses keys with Shift and Caps

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // findColour returns the middle of the pixels of colour c in f, and how

@@ -15,7 +15,7 @@ import (
 	"github.com/livekit/protocol/livekit"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
-	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 // startTimeout is generous: a 2-core machine running other tests.

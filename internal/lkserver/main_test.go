@@ -7,7 +7,7 @@ import (
 	protologger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
-	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 // TestMain runs the tests inside a private network namespace (design.md

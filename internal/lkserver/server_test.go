@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 // A real server gets ready, takes a client, restarts on the same URL and

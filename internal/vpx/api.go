@@ -28,7 +28,7 @@ type EncoderConfig struct {
 
 // DefaultCPUUsed is the encoder's speed unless EncoderConfig.CPUUsed says
 // otherwise, at every size. Measured on frames recorded from real pages
-// (cmd/lkbench, docs/benchmarks.md), at lkbrowser's default bitrates: at
+// (bench/cmd/lkbench, docs/benchmarks.md), at lkbrowser's default bitrates: at
 // 1920x1080, -8 (the former default above 1280x720) took as much CPU per
 // frame as -6 (13.2-17.2 ms against 13.4-15.6 ms on full-page motion) for
 // 0.7-1.3 dB less luma PSNR; at 1280x720, -8 and faster saved no CPU

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/xtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/xtest"
 )
 
 // xvfb is a private test X server.

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/lkbrowser/lkbrowser/internal/xtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/xtest"
 )
 
 func TestOpenQueryAndClose(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/lkbrowser/lkbrowser/internal/xtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/xtest"
 )
 
 // A fresh Xvfb reports no rate; after SetRefresh it reports the rate asked

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lkbrowser/lkbrowser/internal/testing/xtest"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
-	"github.com/lkbrowser/lkbrowser/internal/xtest"
 )
 
 // userDisplay is an Xvfb standing in for the user's display.

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
-	"github.com/lkbrowser/lkbrowser/internal/glassbench"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/glassbench"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 // Durations of BenchmarkGlassToSubscriber: the warm-up after the first

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
 )
 
 // cpuWatch samples the machine's CPU once a second during a soak, so that

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 	"github.com/lkbrowser/lkbrowser/lksession"
 )
 

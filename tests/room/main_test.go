@@ -2,7 +2,7 @@
 // `lkbrowser publish`: real Chromium, Xvfb and PulseAudio, a real
 // livekit-server started here, and subscribers built on server-sdk-go that
 // decode what they receive. Everything runs inside a private network
-// namespace made by the test binary itself (internal/netns), so no packet
+// namespace made by the test binary itself (internal/testing/netns), so no packet
 // leaves it.
 package room
 
@@ -25,8 +25,8 @@ import (
 
 	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 var (

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 	"github.com/lkbrowser/lkbrowser/lksession"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/cpustat"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/cpustat"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 var (

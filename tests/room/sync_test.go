@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 	"github.com/lkbrowser/lkbrowser/lksession"
 )
 

@@ -17,8 +17,8 @@ import (
 
 	"github.com/lkbrowser/lkbrowser/dispatch"
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 // Colours of testdata/page.html, and where to look for them.

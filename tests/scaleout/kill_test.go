@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser/dispatch"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 // A worker killed with SIGKILL: the requesting side notices the silent

@@ -3,7 +3,7 @@
 // (one, or two sharing a real Redis), pages placed on them with package
 // dispatch, and subscribers that decode the pages' video. Everything runs
 // inside a private network namespace made by the test binary itself
-// (internal/netns); Redis listens on loopback inside it.
+// (internal/testing/netns); Redis listens on loopback inside it.
 package scaleout
 
 import (
@@ -19,9 +19,9 @@ import (
 	protoLogger "github.com/livekit/protocol/logger"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
-	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 var (

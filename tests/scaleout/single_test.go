@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser/dispatch"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 )
 
 // One node, two workers of capacity 2: four pages land two per worker and

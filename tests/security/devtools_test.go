@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
 )
 
 // The DevTools endpoint is off by default; when on, it answers on

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // ownEngine starts an engine of the test's own under a fresh TempDir and

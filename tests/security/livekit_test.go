@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
-	"github.com/lkbrowser/lkbrowser/internal/roomtest"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 var (

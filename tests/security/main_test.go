@@ -2,7 +2,7 @@
 // room participant or another local user can reach, and what must never
 // leak. Real Chromium, Xvfb, PulseAudio and livekit-server; everything runs
 // inside a private network namespace made by the test binary itself
-// (internal/netns), whose veth address netns.Addr stands for "another
+// (internal/testing/netns), whose veth address netns.Addr stands for "another
 // address of the machine".
 //
 // The test binary is also its own helper: with envHelper set it runs one
@@ -26,9 +26,9 @@ import (
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/netns"
 	"github.com/lkbrowser/lkbrowser/internal/proc"
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/netns"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 var (
