@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // `lkbrowser publish` on its embedded default (a local livekit-server, the

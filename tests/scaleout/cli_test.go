@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser/internal/testsupport"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 // `lkbrowser dispatch`: with no worker it says clearly that none took the
