@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,5 +268,68 @@ func TestCLIDoctor(t *testing.T) {
 	}
 	if res.code != 1 || !got["chromium"] || got["Xvfb"] {
 		t.Errorf("doctor --json: exit %d, checks %v; want 1, chromium ok, Xvfb not", res.code, got)
+	}
+}
+
+// pathWithout makes a directory of links to every program on $PATH except
+// those named in hide, for a PATH on which they are missing.
+func pathWithout(t *testing.T, hide ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if slices.Contains(hide, e.Name()) {
+				continue
+			}
+			// The first directory on PATH wins, as for the shell.
+			_ = os.Symlink(filepath.Join(d, e.Name()), filepath.Join(dir, e.Name()))
+		}
+	}
+	for _, h := range hide {
+		if p, err := exec.LookPath(h); err != nil {
+			t.Fatalf("%s is not installed, so hiding it tests nothing: %v", h, err)
+		} else if _, err := os.Lstat(filepath.Join(dir, h)); err == nil {
+			t.Fatalf("%s (%s) is still on the new PATH", h, p)
+		}
+	}
+	return dir
+}
+
+// doctor on a machine without PulseAudio and without livekit-server: each
+// line says so and names the commands it stops; the rest stays ok, and the
+// exit status is 1.
+func TestCLIDoctorMissingPieces(t *testing.T) {
+	bin := buildCLI(t)
+	env := []string{"PATH=" + pathWithout(t, "pulseaudio"),
+		// livekit-server is also looked for where setup.sh installs it,
+		// whatever PATH says: name a binary that is not there.
+		"LKBROWSER_LIVEKIT_SERVER=/nonexistent/livekit-server"}
+	res := runCLI(t, bin, env, "doctor")
+	if res.code != 1 {
+		t.Errorf("exit %d, want 1", res.code)
+	}
+	for name, want := range map[string][]string{
+		"pulseaudio":     {"MISSING ", "pulseaudio on $PATH", "affects: record, publish and worker without --no-audio", "install: apt-get install -y pulseaudio"},
+		"livekit-server": {"MISSING ", "/nonexistent/livekit-server", "affects: publish without --livekit-url", "install: "},
+	} {
+		line := doctorLine(res.stdout, name)
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%s: line %q lacks %q", name, line, w)
+			}
+		}
+	}
+	for _, name := range []string{"chromium", "Xvfb", "cgo", "fonts", "build"} {
+		if line := doctorLine(res.stdout, name); !strings.HasPrefix(line, "ok ") {
+			t.Errorf("%s: line %q, want it ok with only PulseAudio and livekit-server hidden", name, line)
+		}
+	}
+	oneErrorLine(t, res.stderr, "2 of 9 checks failed")
+
+	// As the lines say, a screenshot needs neither.
+	out := filepath.Join(t.TempDir(), "shot.png")
+	if res := runCLI(t, bin, env, "screenshot", "--width", "320", "--height", "240", url("colors.html"), out); res.code != 0 || res.stderr != "" {
+		t.Errorf("screenshot without PulseAudio: exit %d, stderr %q; want 0 and no output", res.code, res.stderr)
 	}
 }

@@ -17,12 +17,15 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/lkserver"
 )
 
-const doctorHelp = `Checks that everything lkbrowser needs is installed: Chromium, Xvfb, a
-capture build with cgo, fonts and shared memory. Prints one line per check and
-how to install what is missing. Exits 0 when every required check passes
-(warnings do not count), 1 otherwise.`
+const doctorHelp = `Checks that everything lkbrowser's commands need is installed: Chromium,
+Xvfb, a capture build with cgo, fonts and shared memory (every command that
+opens a page), PulseAudio (sound), livekit-server (publish's local server),
+and the C compiler and libraries a rebuild needs. Prints one line per check;
+for what is missing, which commands it stops and how to install it. Exits 0
+when every required check passes (warnings do not count), 1 otherwise.`
 
 // setupHint installs every dependency on Debian.
 const setupHint = "bash scripts/setup.sh"
@@ -33,7 +36,33 @@ type check struct {
 	OK      bool   `json:"ok"`
 	Warning bool   `json:"warning,omitempty"` // OK, but may cause trouble
 	Detail  string `json:"detail"`
+	Affects string `json:"affects"` // the commands that need it
 	Install string `json:"install"` // how to fix it; empty when OK
+}
+
+// pageCommands open pages: they need Chromium, Xvfb, the cgo capture,
+// fonts and shared memory.
+const pageCommands = "screenshot, record, publish, worker"
+
+// affects names, for each check, the commands that fail without it.
+var affects = map[string]string{
+	"chromium":       pageCommands,
+	"Xvfb":           pageCommands,
+	"cgo":            pageCommands,
+	"fonts":          pageCommands,
+	"sysv-shm":       pageCommands,
+	"/dev/shm":       pageCommands,
+	"pulseaudio":     "record, publish and worker without --no-audio",
+	"livekit-server": "publish without --livekit-url",
+	"build":          "rebuilding lkbrowser (go build, go run, go test)",
+}
+
+// withAffects fills in each check's Affects.
+func withAffects(checks []check) []check {
+	for i := range checks {
+		checks[i].Affects = affects[checks[i].Name]
+	}
+	return checks
 }
 
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,7 +82,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	log := newLogger(*verbose, stderr)
 
-	checks := []check{checkChromium(ctx, log), checkXvfb(), checkCgo(), checkFonts(ctx, log), checkSysVShm(), checkDevShm()}
+	cgo := checkCgo()
+	checks := withAffects([]check{checkChromium(ctx, log), checkXvfb(), cgo, checkFonts(ctx, log), checkSysVShm(), checkDevShm(),
+		checkPulseAudio(ctx, log), checkLiveKitServer(ctx, log), checkBuild(ctx, log, cgo.OK)})
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -89,6 +120,9 @@ func printChecks(w io.Writer, checks []check) {
 			status = "WARN"
 		}
 		line := fmt.Sprintf("%-7s %-*s  %s", status, width, c.Name, c.Detail)
+		if status != "ok" && c.Affects != "" {
+			line += "  affects: " + c.Affects
+		}
 		if c.Install != "" {
 			line += "  install: " + c.Install
 		}
@@ -127,6 +161,37 @@ func checkXvfb() check {
 		return notFound("Xvfb", err, "apt-get install -y xvfb (or "+setupHint+")")
 	}
 	return check{Name: "Xvfb", OK: true, Detail: path}
+}
+
+func checkPulseAudio(ctx context.Context, log *slog.Logger) check {
+	path, err := lkbrowser.ResolvePulseAudio("")
+	if err != nil {
+		c := notFound("pulseaudio", err, "")
+		c.Detail += "; pages have no sound"
+		c.Install = "apt-get install -y pulseaudio (or " + setupHint + "), or run with --no-audio"
+		return c
+	}
+	out, err := output(ctx, log, path, "--version")
+	if err != nil {
+		return check{Name: "pulseaudio", Detail: path + ": --version failed: " + err.Error(),
+			Install: "apt-get install --reinstall -y pulseaudio (or fix $" + lkbrowser.EnvPulseAudio + ")"}
+	}
+	return check{Name: "pulseaudio", OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
+}
+
+func checkLiveKitServer(ctx context.Context, log *slog.Logger) check {
+	path, err := lkserver.FindBinary()
+	if err != nil {
+		where, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), lkserver.ErrNotInstalled.Error()), ";")
+		return check{Name: "livekit-server", Detail: "not found " + strings.TrimSpace(where),
+			Install: setupHint + " (or set $" + lkserver.EnvBinary + ")"}
+	}
+	out, err := output(ctx, log, path, "--version")
+	if err != nil {
+		return check{Name: "livekit-server", Detail: path + ": --version failed: " + err.Error(),
+			Install: setupHint + " (or fix $" + lkserver.EnvBinary + ")"}
+	}
+	return check{Name: "livekit-server", OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
 }
 
 // checkCgo reports whether this binary has the cgo frame capture; without

@@ -42,3 +42,7 @@ func lookPath(name, where string) (string, error) {
 	}
 	return p, nil
 }
+
+// FindBinary returns the livekit-server binary that Start runs when
+// Config.Binary is empty, or an error matching ErrNotInstalled.
+func FindBinary() (string, error) { return findBinary("") }
