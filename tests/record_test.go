@@ -267,6 +267,18 @@ func TestRecordCLIStaticPage(t *testing.T) {
 	checkBlocks(t, out, 3.5, 320, 240)
 }
 
+// record prints nothing of its own unless asked (TestRecordCLI); with
+// --verbose the log of what happened is on stderr, the recording's end
+// among it.
+func TestRecordCLIVerbose(t *testing.T) {
+	bin := buildCLI(t)
+	out := filepath.Join(t.TempDir(), "verbose.webm")
+	res := runCLI(t, bin, nil, "record", "--verbose", "--no-audio", "--width", "320", "--height", "240", "--duration", "1s", url("colors.html"), out)
+	if res.code != 0 || res.stdout != "" || !strings.Contains(res.stderr, "msg=recorded") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 0 and the log on stderr", res.code, res.stdout, res.stderr)
+	}
+}
+
 func TestRecordCLIErrors(t *testing.T) {
 	bin := buildCLI(t)
 	dir := t.TempDir()
