@@ -147,12 +147,17 @@ func checkChromium(ctx context.Context, log *slog.Logger) check {
 	if err != nil {
 		return notFound("chromium", err, "apt-get install -y chromium (or "+setupHint+")")
 	}
+	return versionCheck(ctx, log, "chromium", path, "apt-get install --reinstall -y chromium (or fix $"+lkbrowser.EnvChromium+")")
+}
+
+// versionCheck is the check of a program found at path: ok with the
+// version it prints, failed with reinstall as the fix when it cannot.
+func versionCheck(ctx context.Context, log *slog.Logger, name, path, reinstall string) check {
 	out, err := output(ctx, log, path, "--version")
 	if err != nil {
-		return check{Name: "chromium", Detail: path + ": --version failed: " + err.Error(),
-			Install: "apt-get install --reinstall -y chromium (or fix $" + lkbrowser.EnvChromium + ")"}
+		return check{Name: name, Detail: path + ": --version failed: " + err.Error(), Install: reinstall}
 	}
-	return check{Name: "chromium", OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
+	return check{Name: name, OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
 }
 
 func checkXvfb() check {
@@ -171,27 +176,20 @@ func checkPulseAudio(ctx context.Context, log *slog.Logger) check {
 		c.Install = "apt-get install -y pulseaudio (or " + setupHint + "), or run with --no-audio"
 		return c
 	}
-	out, err := output(ctx, log, path, "--version")
-	if err != nil {
-		return check{Name: "pulseaudio", Detail: path + ": --version failed: " + err.Error(),
-			Install: "apt-get install --reinstall -y pulseaudio (or fix $" + lkbrowser.EnvPulseAudio + ")"}
-	}
-	return check{Name: "pulseaudio", OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
+	return versionCheck(ctx, log, "pulseaudio", path, "apt-get install --reinstall -y pulseaudio (or fix $"+lkbrowser.EnvPulseAudio+")")
 }
 
 func checkLiveKitServer(ctx context.Context, log *slog.Logger) check {
 	path, err := lkserver.FindBinary()
 	if err != nil {
-		where, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), lkserver.ErrNotInstalled.Error()), ";")
-		return check{Name: "livekit-server", Detail: "not found " + strings.TrimSpace(where),
-			Install: setupHint + " (or set $" + lkserver.EnvBinary + ")"}
+		c := check{Name: "livekit-server", Detail: err.Error(), Install: setupHint + " (or set $" + lkserver.EnvBinary + ")"}
+		var ni *lkserver.NotInstalledError
+		if errors.As(err, &ni) {
+			c.Detail = "not found (looked for " + strings.Join(ni.Searched, ", ") + ")"
+		}
+		return c
 	}
-	out, err := output(ctx, log, path, "--version")
-	if err != nil {
-		return check{Name: "livekit-server", Detail: path + ": --version failed: " + err.Error(),
-			Install: setupHint + " (or fix $" + lkserver.EnvBinary + ")"}
-	}
-	return check{Name: "livekit-server", OK: true, Detail: fmt.Sprintf("%s (%s)", path, oneLine(out, 200))}
+	return versionCheck(ctx, log, "livekit-server", path, setupHint+" (or fix $"+lkserver.EnvBinary+")")
 }
 
 // checkCgo reports whether this binary has the cgo frame capture; without

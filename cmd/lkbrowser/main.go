@@ -126,8 +126,7 @@ func report(stderr io.Writer, err error) int {
 // there too; without it the CLI prints only its own lines.
 func newLogger(verbose bool, stderr io.Writer) *slog.Logger {
 	if !verbose {
-		lksession.SetSDKLogger(nil)
-		return slog.New(slog.DiscardHandler)
+		return slog.New(slog.DiscardHandler) // lksession discards the SDK's logs by default
 	}
 	l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	lksession.SetSDKLogger(l)

@@ -13,12 +13,23 @@ var ErrNotInstalled = errors.New("lkserver: livekit-server is not installed")
 // ErrClosed is returned by Restart after Close.
 var ErrClosed = errors.New("lkserver: server closed")
 
-// notInstalled returns an error matching ErrNotInstalled that names the
-// places searched and the setup script.
-func notInstalled(searched []string) error {
-	return fmt.Errorf("%w (looked for %s); run `bash scripts/setup.sh` to install livekit-server v1.13.5",
-		ErrNotInstalled, strings.Join(searched, ", "))
+// NotInstalledError reports that no livekit-server binary was found; it
+// matches ErrNotInstalled (errors.Is).
+type NotInstalledError struct {
+	Searched []string // the places looked in, as the message names them
 }
+
+// Error implements error: the places searched and the setup script.
+func (e *NotInstalledError) Error() string {
+	return fmt.Sprintf("%v (looked for %s); run `bash scripts/setup.sh` to install livekit-server v1.13.5",
+		ErrNotInstalled, strings.Join(e.Searched, ", "))
+}
+
+// Is makes the error match ErrNotInstalled.
+func (e *NotInstalledError) Is(target error) bool { return target == ErrNotInstalled }
+
+// notInstalled returns the error naming the places searched.
+func notInstalled(searched []string) error { return &NotInstalledError{Searched: searched} }
 
 // StartError reports a livekit-server that exited or did not get ready.
 type StartError struct {
