@@ -123,6 +123,16 @@ func (e *Engine) startedCursors() *cursorTable {
 	return e.cursorTab
 }
 
+// failed reports whether the table is done and its calibration failed.
+func (t *cursorTable) failed() bool {
+	select {
+	case <-t.ready:
+		return t.err != nil
+	default:
+		return false
+	}
+}
+
 // lookup returns the names a cursor image may stand for (none for an image
 // it does not know), and false while the table is not ready or when its
 // calibration failed.
@@ -156,8 +166,12 @@ const cursorUnderMouse = `((x, y) => {
 	return "default";
 })(%d, %d)`
 
-// cursorAskTimeout bounds asking the page for the CSS cursor under the mouse.
-const cursorAskTimeout = 5 * time.Second
+// cursorAskTimeout bounds one ask of the page for the CSS cursor under the
+// mouse; cursorAskTries is how many asks a cursor change gets.
+const (
+	cursorAskTimeout = 5 * time.Second
+	cursorAskTries   = 4
+)
 
 // calibrationTries is how many times calibration runs before the engine
 // gives up on cursor names.
@@ -357,36 +371,79 @@ func (p *Page) resolveCursor() {
 		p.reportCursor(hash, names[0])
 		return
 	}
-	go func() {
-		name := "custom"
-		if len(names) > 0 {
-			name = names[0]
+	go p.askCursor(hash, names, t)
+}
+
+// askCursor names the image hash after the page's CSS under the mouse. A
+// failed or timed-out ask is repeated while hash is still the current image
+// (a busy renderer can take seconds to answer; a lost answer must not lose
+// the change). While calibration runs, an answer that names no cursor
+// leaves the image to calibration's end; after a failed calibration, the
+// best guess is reported.
+func (p *Page) askCursor(hash uint64, names []string, t *cursorTable) {
+	css, err := p.cursorCSS(hash)
+	if n, ok := t.lookup(hash); ok {
+		names = n // calibration may have ended during the ask
+	}
+	_, calibrated := t.lookup(hash)
+	final := calibrated || t.failed()
+	if !final && (err != nil || !slices.Contains(cssCursors, css) && !strings.HasPrefix(css, "url(")) {
+		return // nothing sure to go by: calibration's end resolves the image again
+	}
+	name := "custom"
+	if len(names) > 0 {
+		name = names[0]
+	}
+	if err == nil {
+		switch {
+		case slices.Contains(names, css), len(names) == 0 && slices.Contains(cssCursors, css):
+			name = css
+		case len(names) == 0 && strings.HasPrefix(css, "url("):
+			name = "custom"
+		case len(names) == 0 && !calibrated:
+			// No table to tell images apart: Chromium shows an element
+			// that asks for nothing it draws as the arrow.
+			name = "default"
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), cursorAskTimeout)
-		defer cancel()
+	} else if !calibrated {
+		return // no table and no answer: nothing to report
+	}
+	p.reportCursor(hash, name)
+}
+
+// cursorCSS asks the page for the CSS cursor under the mouse, up to
+// cursorAskTries times while hash is the current image and the page is
+// usable.
+func (p *Page) cursorCSS(hash uint64) (string, error) {
+	delay := 100 * time.Millisecond
+	for try := 1; ; try++ {
 		p.input.Lock()
 		x, y := p.cursor.x, p.cursor.y
 		p.input.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), cursorAskTimeout)
 		raw, err := p.Eval(ctx, fmt.Sprintf(cursorUnderMouse, x, y))
+		cancel()
 		var css string
-		err = errors.Join(err, json.Unmarshal(raw, &css))
-		if !known && (err != nil || !slices.Contains(cssCursors, css) && !strings.HasPrefix(css, "url(")) {
-			return // nothing sure to go by: calibration's end resolves the image again
+		if err == nil {
+			err = json.Unmarshal(raw, &css)
 		}
 		if err == nil {
-			switch {
-			case slices.Contains(names, css), len(names) == 0 && slices.Contains(cssCursors, css):
-				name = css
-			case len(names) == 0 && strings.HasPrefix(css, "url("):
-				name = "custom"
-			case len(names) == 0 && css == "auto":
-				// Chromium shows "auto" as the arrow (text gets the I-beam,
-				// which the table knows).
-				name = "default"
-			}
+			return css, nil
 		}
-		p.reportCursor(hash, name)
-	}()
+		if try == cursorAskTries || p.usable() != nil || !p.cursorIs(hash) {
+			return "", err
+		}
+		p.e.log.Debug("asking the page for its cursor failed; asking again", "page", p.id, "err", err)
+		time.Sleep(delay)
+		delay = min(2*delay, time.Second)
+	}
+}
+
+// cursorIs reports whether hash is the page's current cursor image.
+func (p *Page) cursorIs(hash uint64) bool {
+	p.cursor.mu.Lock()
+	defer p.cursor.mu.Unlock()
+	return p.cursor.hash == hash
 }
 
 // reportCursor emits name if hash is still the current image and the name
