@@ -19,8 +19,6 @@ const (
 	AudioFrameDuration = 10 * time.Millisecond
 	// AudioFrameSamples is the number of samples per channel in a frame.
 	AudioFrameSamples = AudioSampleRate / 100
-	// audioQueue bounds the Audio channel: about one second.
-	audioQueue = 100
 )
 
 // audioDelay is the measured time from a page's JavaScript starting a sound
@@ -36,8 +34,9 @@ const (
 const audioDelay = 25 * time.Millisecond
 
 // AudioFrame is 10 ms of a page's sound: interleaved signed 16-bit PCM,
-// 48 kHz, stereo, like CEF's audio handler but in integers. The receiver
-// owns the frame; nothing reuses it.
+// 48 kHz, stereo, like CEF's audio handler but in integers. Each reader
+// gets its own *AudioFrame, which nothing reuses; PCM is shared by all
+// readers of the page and must not be modified.
 type AudioFrame struct {
 	// PCM holds AudioFrameSamples samples per channel, interleaved (L R L R...).
 	PCM []int16
@@ -53,8 +52,8 @@ type AudioFrame struct {
 	// Loud reports a sample louder than silence (beyond ±2): the frames
 	// between AudioStreamStarted and AudioStreamStopped hold sound.
 	Loud bool
-	// Dropped counts the frames dropped just before this one because the
-	// receiver fell more than a second behind (the oldest are dropped).
+	// Dropped counts the frames this reader lost just before this one
+	// because it fell more than a second behind (the oldest are dropped).
 	Dropped uint64
 }
 
@@ -77,15 +76,14 @@ const silenceHold = 500 * time.Millisecond
 
 // pageAudio is a page's null sink and the goroutine that records it.
 type pageAudio struct {
-	p      *Page
-	srv    *soundServer
-	sink   string
-	module uint32
-	rec    *pulsecap.Recorder
-	out    chan *AudioFrame
-	quit   atomic.Bool
-	done   chan struct{}
-	stats  struct{ captured, dropped atomic.Uint64 }
+	p        *Page
+	srv      *soundServer
+	sink     string
+	module   uint32
+	rec      *pulsecap.Recorder
+	quit     atomic.Bool
+	done     chan struct{}
+	captured atomic.Uint64
 }
 
 // startAudio gives the page a null sink on the engine's sound server and
@@ -97,7 +95,7 @@ func (p *Page) startAudio(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	a := &pageAudio{p: p, srv: srv, sink: fmt.Sprintf("lkbrowser_page_%d", p.id),
-		out: make(chan *AudioFrame, audioQueue), done: make(chan struct{})}
+		done: make(chan struct{})}
 	if a.module, err = srv.ctl.LoadNullSink(a.sink, AudioSampleRate, AudioChannels); err != nil {
 		return nil, fmt.Errorf("%w: sink for page %d: %v", ErrAudio, p.id, err)
 	}
@@ -169,25 +167,23 @@ func (a *pageAudio) run() {
 	}
 }
 
-// deliver queues f, dropping the oldest frame when a second is queued.
+// deliver hands f to every audio reader, each its own *AudioFrame (PCM is
+// shared); a reader a second behind loses its oldest frame.
 func (a *pageAudio) deliver(f *AudioFrame) {
-	a.stats.captured.Add(1)
-	for {
-		select {
-		case a.out <- f:
-			return
-		default:
+	a.captured.Add(1)
+	readers := a.p.audioOut.list()
+	for i, q := range readers {
+		g := f
+		if i < len(readers)-1 { // the last reader gets f itself
+			c := *f
+			g = &c
 		}
-		select {
-		case <-a.out:
-			a.stats.dropped.Add(1)
-			f.Dropped++
-		default:
-		}
+		q.offer(g, dropOldestAudio)
 	}
 }
 
-// stop ends recording, removes the sink and closes the Audio channel.
+// stop ends recording and removes the sink (Page.teardown closes the
+// readers).
 func (a *pageAudio) stop() error {
 	a.quit.Store(true)
 	// Close interrupts a Read blocked on a stalled server; the loop ends.
@@ -196,21 +192,16 @@ func (a *pageAudio) stop() error {
 	if a.srv.ctl.Alive() {
 		errs = append(errs, a.srv.ctl.UnloadModule(a.module))
 	}
-	close(a.out)
 	return errors.Join(errs...)
 }
 
-// Audio returns the page's sound as 10 ms frames. The channel holds about a
-// second; when the receiver falls further behind the oldest frames are
-// dropped (AudioFrame.Dropped). Frames flow while the page is silent too
+// Audio returns the page's default audio reader (an AudioSubscription
+// made when the page opened): its sound as 10 ms frames. The channel holds
+// about a second; when the receiver falls further behind the oldest frames
+// are dropped (AudioFrame.Dropped). Frames flow while the page is silent too
 // (silence), so that the timeline has no holes. It is closed by Close; with
 // Options.NoAudio it delivers nothing.
-func (p *Page) Audio() <-chan *AudioFrame {
-	if p.audio == nil {
-		return p.noAudio
-	}
-	return p.audio.out
-}
+func (p *Page) Audio() <-chan *AudioFrame { return p.audio0.C() }
 
 // SetAudioMuted mutes or unmutes the page's sound, like CEF's SetAudioMuted:
 // capture goes on and delivers silence while muted; video is not affected.

@@ -32,14 +32,13 @@ type capturer struct {
 	cursorHash uint64
 	bounds     image.Rectangle // the page's part of the display
 
-	out       chan *Frame
+	readers   fanout[*Frame]
 	snapReq   chan chan snapResult
 	resizeReq chan resizeRequest
 	quit      chan struct{}
 	done      chan struct{}
 	stopOnce  sync.Once
 	captured  atomic.Uint64
-	dropped   atomic.Uint64
 	seq       uint64
 	rects     []xcap.Rect                    // scratch for TakeDamage
 	acc       [maxDirtyRects]image.Rectangle // damage since the last frame sent
@@ -63,7 +62,7 @@ func newCapturer(conn *xcap.Conn, pool *framePool, fps int, epoch time.Time, onL
 	return &capturer{
 		conn: conn, pool: pool, bounds: f.Bounds(), interval: time.Second / time.Duration(fps), epoch: epoch,
 		onLost: onLost, onCursor: onCursor,
-		out: make(chan *Frame, 1), snapReq: make(chan chan snapResult, 8),
+		readers: fanout[*Frame]{size: frameQueueSize}, snapReq: make(chan chan snapResult, 8),
 		resizeReq: make(chan resizeRequest, 1), quit: make(chan struct{}),
 		done: make(chan struct{}), rects: make([]xcap.Rect, 0, 64),
 	}
@@ -77,7 +76,7 @@ func (c *capturer) run() {
 	starved := false // every buffer is held; wait for a Release (it wakes us)
 	for {
 		timeout := time.Duration(-1)
-		if c.pending() && !starved {
+		if c.pending() && !starved && c.hasReaders() {
 			timeout = max(time.Until(c.nextSlot), 0)
 		}
 		ev, err := c.conn.Wait(timeout)
@@ -121,7 +120,7 @@ func (c *capturer) run() {
 				return
 			}
 		}
-		if !c.pending() || starved {
+		if !c.pending() || starved || !c.hasReaders() {
 			continue
 		}
 		now := time.Now()
@@ -158,6 +157,10 @@ func (c *capturer) readCursor() error {
 	}
 	return nil
 }
+
+// hasReaders reports whether a frame would reach anyone: without readers
+// damage waits in the X server (SubscribeFrames wakes the loop).
+func (c *capturer) hasReaders() bool { return len(c.readers.list()) > 0 }
 
 // pending reports whether there is damage not yet sent as a frame.
 func (c *capturer) pending() bool { return c.damaged || c.nacc > 0 }
@@ -236,32 +239,21 @@ func (c *capturer) grabFrame(now time.Time) (bool, error) {
 	f.Seq = c.seq
 	f.Dropped = 0
 	c.captured.Add(1)
-	c.send(fb.lend())
+	c.deliver(fb)
 	return true, nil
 }
 
-// send delivers f, replacing a frame the receiver has not taken yet.
-func (c *capturer) send(f *Frame) {
-	select {
-	case c.out <- f:
-		return
-	default:
-	}
-	select {
-	case old := <-c.out:
-		f.Dropped += old.Dropped + 1
-		c.dropped.Add(1)
-		for _, r := range old.Dirty {
-			f.addDirty(r)
+// deliver lends fb to every reader; each gets its own lease, and a reader
+// whose frame waits untaken gets the newest instead (replaceFrame). The
+// buffer goes back to the pool when the last lease is released.
+func (c *capturer) deliver(fb *frameBuffer) {
+	fb.refs.Store(1) // the capture goroutine's, until every reader has its lease
+	for _, q := range c.readers.list() {
+		if f := fb.lend(fb.frame.Dirty); !q.offer(f, replaceFrame) {
+			f.Release() // the reader closed meanwhile
 		}
-		old.Release()
-	default:
 	}
-	select {
-	case c.out <- f:
-	default: // unreachable: this goroutine is the only sender
-		f.Release()
-	}
+	fb.unref()
 }
 
 // grabSnapshot captures the whole display into a free or a new buffer.
@@ -287,7 +279,8 @@ func (c *capturer) grabSnapshot() snapResult {
 	}
 	f.Dirty = append(fb.rects[:0], f.Bounds())
 	f.Timestamp, f.PTS, f.Seq, f.Dropped = now, now.Sub(c.epoch), 0, 0
-	return snapResult{f: fb.lend()}
+	fb.refs.Store(0)
+	return snapResult{f: fb.lend(f.Dirty)}
 }
 
 // snapshot asks the capture goroutine for a full frame.
@@ -356,20 +349,15 @@ func (c *capturer) resize(ctx context.Context, w, h int) error {
 	}
 }
 
-// stop ends the capture goroutine, releases the frame nobody took, frees the
-// pool (buffers still held are retired on release) and closes the Frames
-// channel.
+// stop ends the capture goroutine, closes every reader (releasing the
+// frames nobody took) and frees the pool (buffers still held are retired
+// on release).
 func (c *capturer) stop() {
 	c.stopOnce.Do(func() {
 		close(c.quit)
 		c.conn.Wake()
 		<-c.done
-		select {
-		case f := <-c.out:
-			f.Release()
-		default:
-		}
+		c.readers.end(nil, (*Frame).Release)
 		c.pool.close()
-		close(c.out)
 	})
 }

@@ -31,20 +31,42 @@
 // never waits for a slow receiver. Page.Snapshot returns the current picture
 // on demand.
 //
+// # Many readers
+//
+// A page can be read by several readers at once: the program, a Recorder
+// and an lksession, say. Each calls Page.SubscribeFrames, SubscribeAudio or
+// SubscribeEvents and gets a subscription with its own bounded queue and
+// its own drop counter (Dropped): for frames the newest frame wins per
+// reader, and the dirty rectangles of the frames a reader skipped carry
+// over into the one it gets; audio keeps about a second per reader and
+// drops the oldest; events keep 256 per reader and drop the newest. No
+// reader ever blocks the page or another reader. Frames, Audio and Events
+// are the page's default subscriptions, made when the page opens (so they
+// see its first frames and events); Page.Stats reports their drops. A
+// subscription receives what the page produces after it was made (use
+// Snapshot for the picture of now), until its Close or the page's Close,
+// which close its channel.
+//
 // # Ownership
 //
-// A received Frame belongs to the receiver until it calls Frame.Release;
-// then the buffer goes back to the page's pool (4 buffers) and is reused, so
-// the frame must not be touched after Release. When every buffer is held,
-// capture pauses until one is released. Frames held when the page closes
-// stay valid until released.
+// A received Frame belongs to its reader until it calls Frame.Release.
+// Readers share the frame's buffer, not a copy: every reader gets its own
+// *Frame handle (its own Dirty, Dropped and Release) over the same Pix,
+// which all treat as read-only. The buffer goes back to the page's pool
+// (4 buffers) when the last reader released its handle, and is then
+// reused, so a frame must not be touched after Release. When every buffer
+// is held, capture pauses until one is released; an unread subscription
+// holds at most one buffer (its waiting frame), so close subscriptions you
+// no longer read. Closing a subscription releases its waiting frame; frames
+// already received, and frames held when the page closes, stay valid until
+// released.
 //
-// Every delivery is a fresh *Frame handle over a pooled buffer: Release may
-// be called from any goroutine, also while the page resizes or closes, and a
-// second Release of the same handle does nothing, even after the buffer was
-// lent to another receiver. Release never touches the X connection: buffers
-// that are not kept for reuse are freed by the capture goroutine, or only
-// detached from the process once the page is closing.
+// Every delivery is a fresh *Frame handle: Release may be called from any
+// goroutine, also while the page resizes or closes, and a second Release
+// of the same handle (or of a copy of it) does nothing, even after the
+// buffer was lent to other readers. Release never touches the X
+// connection: buffers that are not kept for reuse are freed by the capture
+// goroutine, or only detached from the process once the page is closing.
 //
 // # Audio
 //
@@ -55,12 +77,15 @@
 // Frame.PTS, corrected for the measured pipeline delay so that a sound and
 // the picture drawn at the same instant carry PTSs within about 40 ms. The
 // channel holds about a second; the oldest frames are dropped beyond that.
-// Audio frames belong to the receiver. Options.NoAudio turns sound off.
+// Each reader gets its own *AudioFrame, which is the reader's; its PCM is
+// shared with the other readers and read-only. Options.NoAudio turns sound
+// off.
 //
 // # Recording
 //
 // NewRecorder and RecordFile write a page to WebM (VP8 through libvpx, Opus
-// through media-sdk), taking over its Frames and Audio channels.
+// through media-sdk), reading the page through subscriptions of their own:
+// the program can record, publish and read the page at the same time.
 //
 // # Events and errors
 //

@@ -1,10 +1,6 @@
 package lkbrowser
 
-import (
-	"sync"
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // Event is something that happened to a page: *URLChanged, *TitleChanged,
 // *LoadFinished, *LoadFailed, *CursorChanged, *Message, *PopupRequested,
@@ -97,56 +93,10 @@ type Closed struct {
 	EventTime
 }
 
-// eventQueueSize bounds the Events channel.
-const eventQueueSize = 256
-
-// eventQueue delivers events on a bounded channel without ever blocking the
-// producer: when the channel is full the new event is dropped and counted.
-// The final event (Closed) makes room for itself by dropping the oldest.
-type eventQueue struct {
-	mu      sync.Mutex
-	ch      chan Event
-	closed  bool
-	dropped atomic.Uint64
-}
-
-func newEventQueue() *eventQueue {
-	return &eventQueue{ch: make(chan Event, eventQueueSize)}
-}
-
-func (q *eventQueue) emit(ev Event) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	select {
-	case q.ch <- ev:
-	default:
-		q.dropped.Add(1)
-	}
-}
-
-// close sends last, dropping the oldest event if needed, and closes the
-// channel. It is safe to call more than once; only the first call counts.
-func (q *eventQueue) close(last Event) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	q.closed = true
-	for {
-		select {
-		case q.ch <- last:
-			close(q.ch)
-			return
-		default:
-		}
-		select {
-		case <-q.ch:
-			q.dropped.Add(1)
-		default:
-		}
+// emit hands ev to every events reader without ever blocking: a reader
+// whose queue is full loses ev, counted in its Dropped.
+func (f *fanout[T]) emit(ev T) {
+	for _, q := range f.list() {
+		q.offer(ev, nil)
 	}
 }

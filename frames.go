@@ -19,9 +19,12 @@ import (
 // releasing it. Unreleased frames stay valid after the page is closed; a
 // page whose frames are all held skips capture until one is released.
 //
-// Every delivery (on Frames or from Snapshot) is a fresh *Frame: Release is
-// safe from any goroutine, and a second Release of the same *Frame is a
-// no-op, also after its buffer was lent to another receiver.
+// Several readers share one buffer (see Page.SubscribeFrames): each
+// delivery (to a subscription or from Snapshot) is a fresh *Frame of the
+// reader's own, with its own Dirty, Dropped and Release. Release is safe
+// from any goroutine, and a second Release of the same *Frame is a no-op,
+// also after its buffer was lent to other readers. Pix is shared by all
+// readers: treat it as read-only.
 type Frame struct {
 	// Pix holds Height rows of Stride bytes; each pixel is B, G, R, X. The
 	// fourth byte comes from the X server and is not an alpha value: treat
@@ -31,9 +34,9 @@ type Frame struct {
 	Width, Height int
 	// Stride is the number of bytes from one row to the next.
 	Stride int
-	// Dirty lists the rectangles that changed since the previous frame on
-	// the Frames channel (union of damage, including frames dropped in
-	// between). A frame from Snapshot covers the whole page.
+	// Dirty lists the rectangles that changed since the previous frame
+	// this reader received (union of damage, including the frames it
+	// dropped in between). A frame from Snapshot covers the whole page.
 	Dirty []image.Rectangle
 	// Timestamp is when the pixels were captured (monotonic clock).
 	Timestamp time.Time
@@ -41,13 +44,14 @@ type Frame struct {
 	// uses the same clock.
 	PTS time.Duration
 	// Seq numbers the frames a page captured, starting at 1. Gaps mean
-	// frames that were dropped because the receiver was slow.
+	// frames this reader dropped because it was slow, or captured before
+	// it subscribed.
 	Seq uint64
-	// Dropped is how many frames were dropped just before this one because
-	// the receiver did not take them in time (the newest frame wins).
+	// Dropped is how many frames this reader dropped just before this one
+	// because it did not take them in time (the newest frame wins).
 	Dropped uint64
 
-	buf *frameBuffer
+	lease *frameLease
 }
 
 // Bounds returns the frame's rectangle, (0,0)-(Width,Height).
@@ -74,12 +78,26 @@ func (f *Frame) ToRGBA() *image.RGBA {
 }
 
 // Release gives the frame's buffer back to the page. Call it exactly once
-// for every frame received; the frame must not be used afterwards.
-// Only the *Frame the buffer was last lent as can release it, once.
+// for every frame received; the frame must not be used afterwards. A
+// second Release of the same frame (or of a copy of it) does nothing: each
+// delivery is its own lease on the shared buffer, and the buffer goes back
+// to the pool when the last reader released its lease.
 func (f *Frame) Release() {
-	if fb := f.buf; fb != nil && fb.lent.CompareAndSwap(f, nil) {
-		fb.pool.put(fb)
+	if l := f.lease; l != nil && l.released.CompareAndSwap(false, true) {
+		l.buf.unref()
 	}
+}
+
+// frameLease is one delivery of a buffer to one reader: the reader's
+// *Frame, its own dirty rectangles, and whether it was released. It is the
+// one allocation per frame and reader (the pixels stay pooled and shared):
+// a reused handle could not tell a stale holder's second Release from the
+// new holder's.
+type frameLease struct {
+	f        Frame
+	buf      *frameBuffer
+	released atomic.Bool
+	rects    [maxDirtyRects]image.Rectangle
 }
 
 // maxDirtyRects bounds the rectangles carried by a frame; more are merged
@@ -87,16 +105,15 @@ func (f *Frame) Release() {
 const maxDirtyRects = 16
 
 // frameBuffer is one pooled shared-memory image. The capture goroutine fills
-// frame, a template; lend copies it into a fresh *Frame for each delivery.
+// frame, a template; lend copies it into a fresh lease for each reader.
 type frameBuffer struct {
 	pool  *framePool
 	shm   *xcap.Buffer
 	frame Frame
 	rects [maxDirtyRects]image.Rectangle
-	// lent is the *Frame the buffer is lent as, nil while the pool or the
-	// capture goroutine has it. Release swaps it back to nil, so only the
-	// current holder's handle can give the buffer back.
-	lent atomic.Pointer[Frame]
+	// refs counts the leases not yet released, plus one while the capture
+	// goroutine hands the buffer out; the last unref puts it back.
+	refs atomic.Int32
 	// transient buffers (made by Snapshot when the pool is empty) are freed
 	// on Release instead of returning to the pool.
 	transient bool
@@ -105,15 +122,22 @@ type frameBuffer struct {
 	staleY0, staleY1 int
 }
 
-// lend makes the handle for one delivery of fb: a copy of the template that
-// alone can release fb. The handle is the one allocation per frame (a small
-// header; the pixels stay pooled): a reused handle could not tell a stale
-// holder's second Release from the new holder's.
-func (fb *frameBuffer) lend() *Frame {
-	f := new(Frame)
-	*f = fb.frame
-	fb.lent.Store(f)
-	return f
+// lend makes one reader's lease of fb, carrying dirty as its rectangles.
+// The caller holds a reference to fb.
+func (fb *frameBuffer) lend(dirty []image.Rectangle) *Frame {
+	l := &frameLease{buf: fb}
+	l.f = fb.frame
+	l.f.lease = l
+	l.f.Dirty = append(l.rects[:0], dirty...)
+	fb.refs.Add(1)
+	return &l.f
+}
+
+// unref drops one reference; the last one gives fb back to its pool.
+func (fb *frameBuffer) unref() {
+	if fb.refs.Add(-1) == 0 {
+		fb.pool.put(fb)
+	}
 }
 
 // addDirty adds r to the frame's dirty rectangles (which live in its
@@ -166,7 +190,7 @@ func newFramePool(conn *xcap.Conn, n, w, h int, ret *retirer) (*framePool, error
 // wrap makes a frame buffer of shm showing w x h pixels.
 func (p *framePool) wrap(shm *xcap.Buffer, w, h int) *frameBuffer {
 	fb := &frameBuffer{pool: p, shm: shm}
-	fb.frame = Frame{Pix: shm.Pix()[:(h-1)*shm.Stride()+w*4], Width: w, Height: h, Stride: shm.Stride(), Dirty: fb.rects[:0], buf: fb}
+	fb.frame = Frame{Pix: shm.Pix()[:(h-1)*shm.Stride()+w*4], Width: w, Height: h, Stride: shm.Stride(), Dirty: fb.rects[:0]}
 	return fb
 }
 

@@ -144,15 +144,19 @@ type Page struct {
 	brw     *browser
 	conn    *xcap.Conn
 	capture *capturer
-	events  *eventQueue
+	events  fanout[Event] // readers of the page's events (subscribe.go)
 	tab     tabEvents
 	render  renderer // renderer crashes and automatic restarts (restart.go)
 
-	internal bool             // the engine's own page (cursor calibration)
-	warm     bool             // started ahead for NewPage (warm.go); guarded by e.mu once listed
-	dev      *devView         // dev mode's viewer window; nil without one
-	audio    *pageAudio       // nil with Options.NoAudio
-	noAudio  chan *AudioFrame // Audio() without audio: closed at Close
+	internal bool                // the engine's own page (cursor calibration)
+	warm     bool                // started ahead for NewPage (warm.go); guarded by e.mu once listed
+	dev      *devView            // dev mode's viewer window; nil without one
+	audio    *pageAudio          // nil with Options.NoAudio
+	audioOut fanout[*AudioFrame] // readers of the page's sound; ended at Close
+	// The default readers: Frames, Audio and Events.
+	frames0  *FrameSubscription
+	audio0   *AudioSubscription
+	events0  *EventSubscription
 	cursor   pageCursor
 	curSize  atomic.Uint64 // width<<32 | height, changed by Resize
 	resizeMu sync.Mutex    // one Resize at a time
@@ -197,8 +201,9 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 			return nil, err
 		}
 	}
-	p := &Page{e: e, opts: opts, events: newEventQueue(), watchDone: make(chan struct{}), internal: cursorHook != nil,
-		warm: warm, noAudio: make(chan *AudioFrame)}
+	p := &Page{e: e, opts: opts, watchDone: make(chan struct{}), internal: cursorHook != nil, warm: warm,
+		events: fanout[Event]{size: eventQueueSize}, audioOut: fanout[*AudioFrame]{size: audioQueueSize}}
+	p.events0, p.audio0 = p.SubscribeEvents(), p.SubscribeAudio()
 	p.setSize(opts.Width, opts.Height)
 	p.render.init(p, opts.Restart)
 	if err := e.reserve(p); err != nil {
@@ -249,6 +254,7 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 		onCursor = cursorHook
 	}
 	p.capture = newCapturer(p.conn, pool, opts.FrameRate, e.epoch, p.onCaptureLost, onCursor)
+	p.frames0 = p.SubscribeFrames()
 	go p.capture.run()
 	p.watching = true
 	go p.watch()
@@ -298,43 +304,43 @@ func (p *Page) setSize(w, h int) { p.curSize.Store(uint64(w)<<32 | uint64(h)) }
 // FrameRate returns the page's maximum frame rate.
 func (p *Page) FrameRate() int { return p.opts.FrameRate }
 
-// Frames returns the channel of captured frames. It holds at most one frame:
-// when the receiver is slow the newest frame replaces the waiting one, whose
-// dirty rectangles carry over (Frame.Dropped counts the replaced frames).
+// Frames returns the page's default frames reader (a FrameSubscription
+// made when the page opened). It holds at most one frame: when the
+// receiver is slow the newest frame replaces the waiting one, whose dirty
+// rectangles carry over (Frame.Dropped counts the replaced frames).
 // Nothing is sent while the page does not change. Every received frame must
-// be released. The channel is closed by Close.
-func (p *Page) Frames() <-chan *Frame { return p.capture.out }
+// be released. The channel is closed by Close. Other readers (a Recorder,
+// an lksession) subscribe on their own and do not take frames from it.
+func (p *Page) Frames() <-chan *Frame { return p.frames0.C() }
 
-// Events returns the page's events. The channel holds 256 events; when it is
-// full new events are dropped and counted (Stats). Closed is always the last
-// event, and the channel is closed after it.
-func (p *Page) Events() <-chan Event { return p.events.ch }
+// Events returns the page's default events reader (made when the page
+// opened, so it sees the first load's events). It holds 256 events; when
+// it is full new events are dropped and counted (Stats). Closed is always
+// the last event, and the channel is closed after it.
+func (p *Page) Events() <-chan Event { return p.events0.C() }
 
-// Stats are counters of a page.
+// Stats are counters of a page. Drops are those of the default readers
+// (Frames, Audio, Events); each subscription counts its own (Dropped).
 type Stats struct {
-	FramesCaptured uint64 // frames captured for the Frames channel
-	FramesDropped  uint64 // frames replaced before the receiver took them
+	FramesCaptured uint64 // frames captured (shared by every frames reader)
+	FramesDropped  uint64 // frames replaced before the Frames reader took them
 	EventsDropped  uint64 // events dropped because Events was full
 	AudioCaptured  uint64 // 10 ms audio frames captured
-	AudioDropped   uint64 // audio frames dropped because the receiver fell behind
+	AudioDropped   uint64 // audio frames dropped because the Audio reader fell behind
 }
 
 // Stats returns the page's counters.
 func (p *Page) Stats() Stats {
-	return Stats{
+	st := Stats{
 		FramesCaptured: p.capture.captured.Load(),
-		FramesDropped:  p.capture.dropped.Load(),
-		EventsDropped:  p.events.dropped.Load(),
-		AudioCaptured:  p.audioStat(func(a *pageAudio) uint64 { return a.stats.captured.Load() }),
-		AudioDropped:   p.audioStat(func(a *pageAudio) uint64 { return a.stats.dropped.Load() }),
+		FramesDropped:  p.frames0.Dropped(),
+		EventsDropped:  p.events0.Dropped(),
+		AudioDropped:   p.audio0.Dropped(),
 	}
-}
-
-func (p *Page) audioStat(get func(*pageAudio) uint64) uint64 {
-	if p.audio == nil {
-		return 0
+	if p.audio != nil {
+		st.AudioCaptured = p.audio.captured.Load()
 	}
-	return get(p.audio)
+	return st
 }
 
 // Snapshot returns a frame of the whole page as it is now, whatever the
@@ -631,7 +637,7 @@ func (p *Page) teardown() error {
 			errs = append(errs, fmt.Errorf("stop audio: %w", err))
 		}
 	}
-	close(p.noAudio)
+	p.audioOut.end(nil, nil)
 	if p.conn != nil {
 		p.input.Lock() // SetFocus uses the connection under this lock
 		if p.capture != nil {
@@ -654,7 +660,8 @@ func (p *Page) teardown() error {
 			errs = append(errs, fmt.Errorf("remove page dir: %w", err))
 		}
 	}
-	p.events.close(&Closed{EventTime{time.Now()}})
+	var last Event = &Closed{EventTime{time.Now()}}
+	p.events.end(&last, nil)
 	return errors.Join(errs...)
 }
 

@@ -92,14 +92,18 @@ type RecordProgress struct {
 	AudioPackets uint64
 	// Bytes is the number of bytes written to the output.
 	Bytes int64
+	// FramesDropped is the number of the page's frames the recorder's own
+	// reader did not take in time (each reader of a page has its own
+	// count; the newest frame replaced them).
+	FramesDropped uint64
 }
 
 // Recorder writes a page's picture (VP8) and sound (Opus, 48 kHz stereo)
 // to a WebM stream as the page renders.
 //
-// It owns the page's Frames and Audio channels while it runs: the caller
-// must not read them until Stop has returned (with RecordOptions.NoAudio
-// the Audio channel is left alone). Frames are converted and released at
+// It reads the page through subscriptions of its own (SubscribeFrames,
+// SubscribeAudio), so the program and other readers (an lksession) keep
+// reading the page meanwhile, each with its own drops. Frames are converted and released at
 // once, so the page's capture never waits for the encoder; when the encoder
 // falls behind, the newest frame wins as usual.
 //
@@ -123,10 +127,12 @@ type RecordProgress struct {
 // still readable up to where it stopped. Other outputs (pipes, buffers) get
 // a live WebM stream without index or duration.
 type Recorder struct {
-	p    *Page
-	opts RecordOptions
-	out  *countingWriter
-	seek bool // out can be patched: duration element and Cues
+	p      *Page
+	frames *FrameSubscription
+	audio  *AudioSubscription // nil with NoAudio
+	opts   RecordOptions
+	out    *countingWriter
+	seek   bool // out can be patched: duration element and Cues
 	// durPos is the offset of the 8-byte Duration value; 0 when unknown.
 	durPos  int64
 	patched int64 // the duration last patched in, ms
@@ -209,15 +215,18 @@ func NewRecorder(p *Page, w io.WriteCloser, opts RecordOptions) (*Recorder, erro
 		r.abuf = make([]int16, 0, opusFrameSamples*AudioChannels)
 	}
 
-	// Frames waiting from before the recording are stale: drop them, then
-	// take the picture of now as the first frame.
-	select {
-	case f, ok := <-p.Frames():
-		if ok {
-			f.Release()
-		}
-	default:
+	// The recorder reads through its own subscriptions, made before the
+	// picture of now (the first frame) so that no change after it is lost.
+	r.frames = p.SubscribeFrames()
+	if !r.opts.NoAudio {
+		r.audio = p.SubscribeAudio()
 	}
+	started := false
+	defer func() {
+		if !started {
+			r.closeReaders()
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	first, err := p.Snapshot(ctx)
 	cancel()
@@ -253,8 +262,17 @@ func NewRecorder(p *Page, w io.WriteCloser, opts RecordOptions) (*Recorder, erro
 	r.publish(false)
 	p.e.log.Info("recording started", "page", p.id, "size", fmt.Sprintf("%dx%d", r.encW, r.encH),
 		"video_kbps", r.opts.VideoBitrate, "audio", !r.opts.NoAudio, "seekable", r.seek)
+	started = true
 	go r.run()
 	return r, nil
+}
+
+// closeReaders ends the recorder's subscriptions to the page.
+func (r *Recorder) closeReaders() {
+	r.frames.Close()
+	if r.audio != nil {
+		r.audio.Close()
+	}
 }
 
 // RecordFile records p into the file path, which is created or truncated.
@@ -298,6 +316,7 @@ func (r *Recorder) Done() <-chan struct{} { return r.done }
 func (r *Recorder) Stats() RecordProgress {
 	s := *r.stats.Load()
 	s.Bytes = r.out.n.Load()
+	s.FramesDropped = r.frames.Dropped()
 	return s
 }
 
@@ -401,10 +420,11 @@ func (r *Recorder) abort() {
 // until Stop or the end of the page.
 func (r *Recorder) run() {
 	defer close(r.done)
-	frames := r.p.Frames()
+	defer r.closeReaders()
+	frames := r.frames.C()
 	var audio <-chan *AudioFrame
-	if !r.opts.NoAudio {
-		audio = r.p.Audio()
+	if r.audio != nil {
+		audio = r.audio.C()
 	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()

@@ -12,6 +12,22 @@ type unitSeqEvent struct {
 	n int
 }
 
+// eventQueue is one events reader of a page's event fan-out, as
+// Page.SubscribeEvents makes it, with the page's emit and close.
+type eventQueue struct {
+	hub *fanout[Event]
+	*readerQueue[Event]
+}
+
+func newEventQueue() *eventQueue {
+	hub := &fanout[Event]{size: eventQueueSize}
+	return &eventQueue{hub, hub.subscribe()}
+}
+
+func (q *eventQueue) emit(ev Event) { q.hub.emit(ev) }
+
+func (q *eventQueue) close(last Event) { q.hub.end(&last, nil) }
+
 func unitClosed() *Closed { return &Closed{EventTime{time.Now()}} }
 
 // unitClose calls q.close(last), failing the test if it blocks.

@@ -177,7 +177,6 @@ func TestUnitFrameReleaseOnce(t *testing.T) {
 	wakes := 0
 	pool := &framePool{ret: newRetirer(func() { wakes++ })}
 	fb := &frameBuffer{pool: pool}
-	fb.frame.buf = fb
 	pool.all = []*frameBuffer{fb}
 	pool.free = []*frameBuffer{fb}
 
@@ -188,7 +187,7 @@ func TestUnitFrameReleaseOnce(t *testing.T) {
 	if pool.get() != nil {
 		t.Fatal("get handed out a held buffer")
 	}
-	stale := got.lend()
+	stale := got.lend(nil)
 	stale.Release()
 	stale.Release() // a second Release must not put the buffer back twice
 	if len(pool.free) != 1 || wakes != 1 {
@@ -199,7 +198,7 @@ func TestUnitFrameReleaseOnce(t *testing.T) {
 	if pool.get() != fb {
 		t.Fatal("a released buffer is not reused")
 	}
-	cur := fb.lend()
+	cur := fb.lend(nil)
 	if cur == stale {
 		t.Fatal("lend reused the previous delivery's handle")
 	}

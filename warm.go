@@ -149,16 +149,16 @@ func (e *Engine) adoptWarm(ctx context.Context, opts PageOptions) (*Page, error)
 // and sound of about:blank, its start-up events) and zeroes its counters,
 // so that its user sees only their own page.
 func (p *Page) forgetWaiting() {
-	drain(p.capture.out, (*Frame).Release)
-	drain(p.events.ch, func(Event) {})
+	drain(p.frames0.q.ch, (*Frame).Release)
+	drain(p.events0.q.ch, func(Event) {})
+	drain(p.audio0.q.ch, func(*AudioFrame) {})
 	if p.audio != nil {
-		drain(p.audio.out, func(*AudioFrame) {})
-		p.audio.stats.captured.Store(0)
-		p.audio.stats.dropped.Store(0)
+		p.audio.captured.Store(0)
 	}
 	p.capture.captured.Store(0)
-	p.capture.dropped.Store(0)
-	p.events.dropped.Store(0)
+	p.frames0.q.dropped.Store(0)
+	p.events0.q.dropped.Store(0)
+	p.audio0.q.dropped.Store(0)
 }
 
 // drain takes what ch holds now, without waiting, and passes it to f.

@@ -54,7 +54,7 @@ type Config struct {
 	// OnEvent, when set, is told what happens to each Dispatch. It is
 	// called from the Dispatch's goroutine and must not block.
 	OnEvent func(Event)
-	// Logger receives the logs; default slog.Default().
+	// Logger receives the logs; default: discard.
 	Logger *slog.Logger
 }
 
@@ -88,7 +88,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
 		cfg:    cfg,

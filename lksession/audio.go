@@ -64,10 +64,9 @@ func (a *audioPublisher) run() {
 	if a.s.opts.NoAudio {
 		return
 	}
-	frames := a.s.page.Audio()
-	if frames == nil {
-		return // the engine runs without sound
-	}
+	sub := a.s.page.SubscribeAudio() // closed at once by a page without sound
+	defer sub.Close()
+	frames := sub.C()
 	line := delayLine{delay: a.s.opts.AudioDelay}
 	due := time.NewTimer(time.Hour)
 	defer due.Stop()

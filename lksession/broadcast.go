@@ -11,12 +11,13 @@ import (
 	"github.com/lkbrowser/lkbrowser"
 )
 
-// watchPage reads the page's events: address and cursor changes go to the
-// room, every event to Options.OnEvent. When the page crashes or closes
+// watchPage reads the page's events through the session's own
+// subscription: address and cursor changes go to the room. When the page crashes or closes
 // the session ends (Err says why). It also takes focus back from holders who left unseen.
 func (c *control) watchPage() {
 	defer c.s.wg.Done()
-	events := c.s.page.Events()
+	defer c.events.Close()
+	events := c.events.C()
 	holders := time.NewTicker(time.Second)
 	defer holders.Stop()
 	for {
@@ -28,13 +29,11 @@ func (c *control) watchPage() {
 				c.checkHolder(conn)
 			}
 		case ev, ok := <-events:
-			if !ok {
+			if !ok { // the page closed before the session subscribed
+				c.s.end(errors.New("lksession: the page closed"))
 				return
 			}
 			c.pageEvent(ev)
-			if c.s.opts.OnEvent != nil {
-				c.s.opts.OnEvent(ev)
-			}
 			switch ev := ev.(type) {
 			case *lkbrowser.Crashed:
 				c.s.end(fmt.Errorf("lksession: the page crashed: %s", ev.Reason))

@@ -24,6 +24,7 @@ type control struct {
 	s      *Session
 	policy lkbrowser.URLPolicy
 	jobs   chan job
+	events *lkbrowser.EventSubscription // the session's reader of the page's events
 
 	mu          sync.Mutex
 	focus       string    // the focus holder's identity; "" for nobody
@@ -49,6 +50,7 @@ func newControl(s *Session) *control {
 		policy:      lkbrowser.URLPolicy{Schemes: s.opts.AllowedSchemes},
 		jobs:        make(chan job, inputQueue),
 		interrupted: make(chan struct{}),
+		events:      s.page.SubscribeEvents(), // before the URL: no change is missed
 		url:         s.page.URL(),
 		limiters:    map[string]*rate.Limiter{},
 		lastWarn:    map[string]time.Time{},

@@ -62,10 +62,12 @@
 // Start connects and returns a running Session; Close leaves the room,
 // stops the session's goroutines and frees the encoder, and is idempotent
 // and safe for concurrent use. The session closes itself when the page
-// closes. From Start to Close the session owns the page's Frames, Audio
-// (unless Options.NoAudio) and Events channels: each frame is converted
-// and released at once, and events are handed on to Options.OnEvent. The
-// page stays the caller's, who may keep using the Page API (an agent's
+// closes. From Start to Close the session reads the page through its own
+// subscriptions (Page.SubscribeFrames, SubscribeAudio unless
+// Options.NoAudio, SubscribeEvents), each with its own queue and drops:
+// each frame is converted and released at once. The program reads the
+// page's events (and frames, and sound) on channels of its own at the same
+// time: Page.Events, or a subscription. The page stays the caller's, who may keep using the Page API (an agent's
 // clicks, Eval, Resize) and closes it after the session. Every method of
 // Session is safe for concurrent use.
 package lksession

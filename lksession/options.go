@@ -98,13 +98,8 @@ type Options struct {
 	// would create the closed room anew.
 	NoRejoin bool
 
-	// OnEvent, when set, receives every event of the page: the session
-	// reads Page.Events itself (for URL and cursor broadcasts), so this is
-	// how the program still sees them. It is called from the session's
-	// goroutine and must not block.
-	OnEvent func(lkbrowser.Event)
 	// Logger receives the session's and the LiveKit SDK's logs; default
-	// slog.Default().
+	// discard.
 	Logger *slog.Logger
 }
 
@@ -169,7 +164,7 @@ func (o *Options) withDefaults(pageW, pageH, fps int) error {
 		o.InputBurst = DefaultInputBurst
 	}
 	if o.Logger == nil {
-		o.Logger = slog.Default()
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }

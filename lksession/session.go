@@ -48,8 +48,9 @@ type Session struct {
 // makes sound) and serves remote control, until Close. ctx bounds the first
 // connection only; later reconnections are the session's own business.
 //
-// The session owns the page's Frames, Audio and Events channels from now
-// until Close (events are handed on through Options.OnEvent). The page
+// The session reads the page through subscriptions of its own (frames,
+// audio, events) from now until Close; the page's Frames, Audio and Events
+// stay the caller's, as do other subscriptions (a Recorder). The page
 // stays the caller's: Close leaves it open.
 func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, error) {
 	if page == nil {
@@ -80,6 +81,7 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 	if err != nil {
 		s.cancel()
 		s.video.closeEncoder()
+		s.ctl.events.Close()
 		return nil, err
 	}
 	s.conn.Store(c)

@@ -11,6 +11,10 @@ type Stats struct {
 	// Keyframes how many of them were keyframes, KeyframeRequests the
 	// PLI/FIR packets received, VideoBytes the VP8 payload sent.
 	FramesSent, Keyframes, KeyframeRequests, VideoBytes uint64
+	// FramesDropped is the number of the page's frames the session's own
+	// reader did not take in time (each reader of a page has its own
+	// count; the newest frame replaced them).
+	FramesDropped uint64
 	// EncodeTime is the CPU time spent in the VP8 encoder.
 	EncodeTime time.Duration
 	// AudioFrames is the number of 10 ms frames sent; AudioDropped those
@@ -27,6 +31,7 @@ type Stats struct {
 // counters are the live values behind Stats.
 type counters struct {
 	framesSent, keyframes, keyframeRequests, videoBytes atomic.Uint64
+	framesDropped                                       atomic.Uint64
 	encodeNanos                                         atomic.Int64
 	audioFrames, audioDropped                           atomic.Uint64
 	inputEvents, inputRefused, inputDropped             atomic.Uint64
@@ -37,7 +42,7 @@ type counters struct {
 func (s *Session) Stats() Stats {
 	c := &s.stats
 	return Stats{
-		FramesSent: c.framesSent.Load(), Keyframes: c.keyframes.Load(),
+		FramesSent: c.framesSent.Load(), Keyframes: c.keyframes.Load(), FramesDropped: c.framesDropped.Load(),
 		KeyframeRequests: c.keyframeRequests.Load(), VideoBytes: c.videoBytes.Load(),
 		EncodeTime:  time.Duration(c.encodeNanos.Load()),
 		AudioFrames: c.audioFrames.Load(), AudioDropped: c.audioDropped.Load(),

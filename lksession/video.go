@@ -95,17 +95,12 @@ func (v *videoPublisher) requestKeyframe() {
 // Close or when the page's frames end.
 func (v *videoPublisher) run() {
 	defer v.s.wg.Done()
-	frames := v.s.page.Frames()
-	// Start from the page as it is, so that the first subscriber sees a
-	// picture even if the page never changes. A frame waiting from before
-	// is older than that picture: drop it.
-	select {
-	case f, ok := <-frames:
-		if ok {
-			f.Release()
-		}
-	default:
-	}
+	// The session's own reader, made before the picture of now so that no
+	// change after it is lost. Start from the page as it is, so that the
+	// first subscriber sees a picture even if the page never changes.
+	sub := v.s.page.SubscribeFrames()
+	defer sub.Close()
+	frames := sub.C()
 	ctx, cancel := context.WithTimeout(v.s.ctx, 10*time.Second)
 	if f, err := v.s.page.Snapshot(ctx); err == nil {
 		v.frame(f)
@@ -130,6 +125,7 @@ func (v *videoPublisher) run() {
 				v.s.log.Info("the page's frames ended; video stops")
 				return
 			}
+			v.s.stats.framesDropped.Store(sub.Dropped())
 			v.frame(f)
 		case <-v.keyReq:
 			v.wantKey = true

@@ -73,6 +73,28 @@ func BenchmarkCapture(b *testing.B) {
 			b.ReportMetric(float64(st.FramesDropped), "dropped")
 		})
 	}
+	// The same with a second reader (a recorder, a session) that takes
+	// every frame too: the buffer is shared, each reader has its handle.
+	b.Run("FullPage720pTwoReaders", func(b *testing.B) {
+		p := benchPage(b, "anim.html", 1280, 720, 60)
+		sub := p.SubscribeFrames()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for f := range sub.C() {
+				f.Release()
+			}
+		}()
+		receive(b, p, 30)
+		b.ReportAllocs()
+		b.ResetTimer()
+		receive(b, p, b.N)
+		b.StopTimer()
+		b.ReportMetric(float64(p.Stats().FramesDropped), "dropped")
+		b.ReportMetric(float64(sub.Dropped()), "dropped-2nd")
+		sub.Close()
+		<-done
+	})
 }
 
 // TestCaptureAllocatesOneHandlePerFrame checks the steady state of the frame

@@ -33,6 +33,10 @@ control, type, scroll and navigate. With a LiveKit URL, --api-key and
 --api-secret (or LIVEKIT_API_KEY, LIVEKIT_API_SECRET) are required; the
 viewer then joins that server.
 
+With --record FILE.webm it also records the page (picture and sound, as
+the record command does) while publishing; the file is finalised when
+publish stops.
+
 Runs until Ctrl-C (SIGINT) or SIGTERM, then leaves the room and stops
 everything it started.`
 
@@ -45,6 +49,7 @@ type pub struct {
 	viewerAddr         string
 	videoKbps          int
 	noAudio            bool
+	record             string        // --record: a WebM file of the session, or ""
 	audioDelay         time.Duration // lksession.Options.AudioDelay: 0 auto, <0 none
 	timeout            time.Duration
 }
@@ -63,6 +68,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	flags.StringVar(&p.viewerAddr, "viewer-addr", "127.0.0.1:8080", "address of the viewer page; \"off\" for none")
 	flags.IntVar(&p.videoKbps, "video-bitrate", 0, "VP8 bitrate in kbit/s (default 2500 up to 1280x720, 4500 above)")
 	flags.BoolVar(&p.noAudio, "no-audio", false, "publish the picture only")
+	flags.StringVar(&p.record, "record", "", "also record the page to this .webm file, finalised on Ctrl-C")
 	flags.Func("audio-delay", "hold sound back so it leaves with its picture: auto (1.5 frames, the default), 0 for none, or a duration up to 1s",
 		func(v string) (err error) { p.audioDelay, err = parseAudioDelay(v); return err })
 	flags.DurationVar(&p.timeout, "timeout", 60*time.Second, "give up when start-up takes longer than this")
@@ -98,6 +104,11 @@ func (p *pub) validate() error {
 	if p.viewerAddr != "off" {
 		if _, _, err := net.SplitHostPort(p.viewerAddr); err != nil {
 			return usageErrorf("publish: --viewer-addr %q: want host:port or off", p.viewerAddr)
+		}
+	}
+	if p.record != "" {
+		if err := checkWebMOut("publish", p.record); err != nil {
+			return err
 		}
 	}
 	return (lkbrowser.URLPolicy{Schemes: lkbrowser.DefaultAllowedSchemes}).Check(p.url)
@@ -178,13 +189,36 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 		return err
 	}
 	closers = append(closers, sess.Close)
+	var recorded <-chan struct{}
+	if p.record != "" {
+		rec, err := lkbrowser.RecordFile(page, p.record, lkbrowser.RecordOptions{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
+		if err != nil {
+			return err
+		}
+		closers = append(closers, func() error {
+			if err := rec.Stop(); err != nil {
+				return fmt.Errorf("recording %s: %w", p.record, err)
+			}
+			st := rec.Stats()
+			fmt.Fprintf(stdout, "recorded %s: %s, %d frames, %.1f MB\n", p.record, st.Elapsed.Round(100*time.Millisecond), st.Frames, float64(st.Bytes)/1e6)
+			return nil
+		})
+		recorded = rec.Done()
+	}
 
 	fmt.Fprintf(stdout, "publishing %s into room %q at %s as %q\n", p.url, p.room, p.lkURL, p.identity)
 	if viewerURL != "" {
 		fmt.Fprintf(stdout, "viewer: %s\n", viewerURL)
 	}
+	if p.record != "" {
+		fmt.Fprintf(stdout, "recording to %s\n", p.record)
+	}
 	fmt.Fprintln(stdout, "press Ctrl-C to stop")
 	select {
+	case <-recorded:
+		// The page closed or writing failed: Stop, among the closers, says why.
+		log.Warn("publish: the recording ended early")
+		return nil
 	case <-ctx.Done():
 		log.Info("publish: interrupted; leaving the room")
 		return nil

@@ -76,18 +76,22 @@ func (r *rec) validate() error {
 	if err := (lkbrowser.URLPolicy{Schemes: lkbrowser.DefaultAllowedSchemes}).Check(r.url); err != nil {
 		return err
 	}
-	if !strings.EqualFold(filepath.Ext(r.out), ".webm") {
-		return usageErrorf("record: output file %q must end in .webm", r.out)
+	return checkWebMOut("record", r.out)
+}
+
+// checkWebMOut checks that out names a .webm file that can be written,
+// before anything starts, without touching an existing file.
+func checkWebMOut(cmd, out string) error {
+	if !strings.EqualFold(filepath.Ext(out), ".webm") {
+		return usageErrorf("%s: output file %q must end in .webm", cmd, out)
 	}
-	// Fail on an unwritable directory before the browser starts, without
-	// touching an existing OUT.webm.
-	probe, err := os.CreateTemp(filepath.Dir(r.out), "."+filepath.Base(r.out)+".probe-*")
+	probe, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".probe-*")
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("record: cannot write %s: %w", r.out, err)
+		return fmt.Errorf("%s: cannot write %s: %w", cmd, out, err)
 	}
 	probe.Close()
 	os.Remove(probe.Name())

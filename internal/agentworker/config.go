@@ -85,7 +85,7 @@ type Config struct {
 	// StatusInterval and PingInterval: defaults DefaultStatusInterval and
 	// DefaultPingInterval.
 	StatusInterval, PingInterval time.Duration
-	// Logger receives the worker's logs; default slog.Default().
+	// Logger receives the worker's logs; default: discard.
 	Logger *slog.Logger
 }
 
@@ -125,7 +125,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.PingInterval = DefaultPingInterval
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return cfg, nil
 }

@@ -39,7 +39,7 @@ type Config struct {
 	Version string
 	// OnRegistered, when set, is called with each registration's worker id.
 	OnRegistered func(workerID string)
-	// Logger receives the logs; default slog.Default().
+	// Logger receives the logs; default: discard.
 	Logger *slog.Logger
 }
 
@@ -80,7 +80,7 @@ func New(cfg Config) (*Runner, error) {
 		cfg.Name, _ = os.Hostname()
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Runner{cfg: cfg, log: cfg.Logger.With("component", "worker", "worker", cfg.Name),
 		cpu: &cpuMeter{minSpacing: time.Second}, active: map[string]*pageJob{}}

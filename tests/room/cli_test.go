@@ -32,7 +32,14 @@ type cliProcess struct {
 // startCLI starts the CLI with args and extra environment variables.
 func startCLI(tb testing.TB, env []string, args ...string) *cliProcess {
 	tb.Helper()
-	cmd := exec.Command(cliBinary(tb), args...)
+	return startProcess(tb, cliBinary(tb), env, args...)
+}
+
+// startProcess starts bin with args and extra environment variables; it
+// is killed at the end of the test.
+func startProcess(tb testing.TB, bin string, env []string, args ...string) *cliProcess {
+	tb.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
