@@ -30,6 +30,7 @@ type control struct {
 	focus       string    // the focus holder's identity; "" for nobody
 	focusSince  time.Time // when focus was granted to it
 	interrupted chan struct{}
+	changed     chan struct{} // closed and replaced on every change of focus
 	url, cursor string
 	limiters    map[string]*rate.Limiter
 	lastWarn    map[string]time.Time
@@ -50,6 +51,7 @@ func newControl(s *Session) *control {
 		policy:      lkbrowser.URLPolicy{Schemes: s.opts.AllowedSchemes},
 		jobs:        make(chan job, inputQueue),
 		interrupted: make(chan struct{}),
+		changed:     make(chan struct{}),
 		events:      s.page.SubscribeEvents(), // before the URL: no change is missed
 		url:         s.page.URL(),
 		limiters:    map[string]*rate.Limiter{},
@@ -234,6 +236,10 @@ func asRPCError(err error) error {
 
 // focusChanged tells the page and the room about a new focus holder.
 func (c *control) focusChanged(focused bool) {
+	c.mu.Lock()
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
 	c.enqueue(job{name: "focus", run: func(ctx context.Context) error { return c.s.page.SetFocus(ctx, focused) }})
 	if conn := c.s.conn.Load(); conn != nil {
 		c.broadcastFocus(conn, nil)
@@ -283,7 +289,14 @@ func (c *control) onJoined(conn *connection, identity string) {
 // onData takes a browser-input message from the room.
 func (c *control) onData(d lksdk.DataPacket, p lksdk.DataReceiveParams) {
 	u, ok := d.(*lksdk.UserDataPacket)
-	if !ok || u.Topic != TopicInput || c.s.opts.ViewOnly {
+	if !ok {
+		return
+	}
+	if u.Topic != TopicInput {
+		c.s.deliverData(u, p.SenderIdentity)
+		return
+	}
+	if c.s.opts.ViewOnly {
 		return
 	}
 	sender := p.SenderIdentity
@@ -403,6 +416,22 @@ func (c *control) setAgentFocus(active bool) {
 	if changed {
 		c.focusChanged(active)
 	}
+}
+
+// tryAgentFocus gives focus to the local agent if nobody holds it.
+func (c *control) tryAgentFocus() bool {
+	c.mu.Lock()
+	prev := c.focus
+	if prev != "" && prev != AgentIdentity {
+		c.mu.Unlock()
+		return false
+	}
+	c.focus = AgentIdentity
+	c.mu.Unlock()
+	if prev == "" {
+		c.focusChanged(true)
+	}
+	return true
 }
 
 // clickCounter turns mouse downs into click counts (double and triple

@@ -49,6 +49,35 @@
 // hold focus as the agent (SetAgentFocus); a participant who asks for focus
 // takes it from the agent, and AgentInterrupted says so.
 //
+// # Application data and agents
+//
+// PublishData sends a JSON payload on a topic of the program's own,
+// reliably, to everyone or to given identities; SubscribeData reads the
+// JSON messages others send on such topics, each subscription through its
+// own queue of DataQueue messages (full: the message is dropped and
+// counted, the session never waits), its channel closed once, by its Close
+// or the session's. The remote-control topics above stay the session's:
+// PublishData refuses them and subscriptions never see them.
+//
+// The topics of the reference's agent (BrowserAgent) are named here, with
+// their payloads (agent_protocol.go); package agent/room speaks them:
+//
+//   - "browser-agent-chat" (TopicAgentChat): a viewer writes to the agent
+//     {"text": ...}; the agent writes to everyone {"text": ..., "sender":
+//     "agent"}, including "(paused — you have control)" when a person takes
+//     the page from it.
+//   - "browser-agent-status" (TopicAgentStatus): {"status": "thinking" |
+//     "acting" | "idle"}.
+//   - "browser-agent-cursor" (TopicAgentCursor): where the agent acts, in
+//     page pixels with the page's size, {"x", "y", "action", "visible":
+//     true, "width", "height"}; {"visible": false} hides it.
+//
+// An agent holds focus with SetAgentFocus(true) while it acts. A person
+// who asks for focus always gets it from the agent (never from another
+// person), and AgentInterrupted's channel closes; FocusChanged's channel
+// closes at every change of holder, so an agent can wait until the person
+// released the page (Focus() == "") or left, then take it again.
+//
 // # Connection
 //
 // The SDK resumes or restarts a broken connection by itself (republishing

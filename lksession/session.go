@@ -35,6 +35,7 @@ type Session struct {
 	video *videoPublisher
 	audio *audioPublisher
 	ctl   *control
+	data  *dataHub // the program's data subscriptions (data.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -67,6 +68,7 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 		red:  red,
 		lost: make(chan struct{}, 1),
 		done: make(chan struct{}),
+		data: newDataHub(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var err error
@@ -82,6 +84,7 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 		s.cancel()
 		s.video.closeEncoder()
 		s.ctl.events.Close()
+		s.data.close()
 		return nil, err
 	}
 	s.conn.Store(c)
@@ -227,8 +230,8 @@ func (s *Session) dropConnection(c *connection) {
 }
 
 // Close unpublishes the tracks, leaves the room and stops the session's
-// goroutines. It leaves the page open. Close is idempotent and safe for
-// concurrent use.
+// goroutines, and closes the channels of its data subscriptions. It leaves
+// the page open. Close is idempotent and safe for concurrent use.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.cancel()
@@ -241,6 +244,7 @@ func (s *Session) Close() error {
 			s.dropConnection(c)
 		}
 		s.closeErr = s.video.closeEncoder()
+		s.data.close()
 		close(s.done)
 	})
 	<-s.done

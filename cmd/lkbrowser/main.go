@@ -5,6 +5,7 @@
 //	lkbrowser screenshot [--width 1280] [--height 720] [--wait 500ms] [--timeout 30s] [--verbose] URL OUT.png
 //	lkbrowser record [--width 1280] [--height 720] [--fps 30] [--duration 10s] [--video-bitrate N] [--audio-bitrate 96] [--no-audio] [--timeout 30s] [--verbose] URL OUT.webm
 //	lkbrowser publish [--width 1280] [--height 720] [--fps 30] [--room lkbrowser] [--identity lkbrowser] [--livekit-url URL --api-key K --api-secret S] [--viewer-addr 127.0.0.1:8080] [--video-bitrate N] [--no-audio] [--audio-delay auto] [--verbose] URL
+//	lkbrowser agent [--model M] [--task TEXT] [publish's flags] URL
 //	lkbrowser worker --livekit-url URL --api-key K [--capacity N] [--agent-name lkbrowser] [--name NAME] [--drain-timeout 10m] [--metrics-addr ADDR] [--verbose]
 //	lkbrowser dispatch --livekit-url URL --api-key K --room R [--width 1280] [--height 720] [--fps 30] [--timeout 30s] [--detach | --stop] [--verbose] URL
 //	lkbrowser doctor [--json] [--verbose]
@@ -47,6 +48,7 @@ var commands = []command{
 	{"screenshot", "render a URL and save it as a PNG image", runScreenshot},
 	{"record", "record a URL's picture and sound to a WebM video", runRecord},
 	{"publish", "publish a URL into a LiveKit room, with a local viewer", runPublish},
+	{"agent", "publish a URL and let an AI agent drive it while people watch and chat", runAgent},
 	{"worker", "serve pages dispatched through a LiveKit server (scale-out)", runWorker},
 	{"dispatch", "have a worker publish a URL into a LiveKit room, and keep it there", runDispatch},
 	{"doctor", "check that everything lkbrowser needs is installed", runDoctor},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,8 +41,10 @@ publish stops.
 Runs until Ctrl-C (SIGINT) or SIGTERM, then leaves the room and stops
 everything it started.`
 
-// pub is what the publish command was asked to do.
+// pub is what the publish command (or agent, which publishes the same
+// way) was asked to do.
 type pub struct {
+	cmd                string // the command's name, for messages
 	url                string
 	width, height, fps int
 	room, identity     string
@@ -54,9 +57,9 @@ type pub struct {
 	timeout            time.Duration
 }
 
-func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("publish")
-	var p pub
+// addFlags defines publish's flags on flags, for p.
+func (p *pub) addFlags(flags *flag.FlagSet) {
+	p.cmd = flags.Name()
 	flags.IntVar(&p.width, "width", 1280, "page width in pixels, 16..4096")
 	flags.IntVar(&p.height, "height", 720, "page height in pixels, 16..4096")
 	flags.IntVar(&p.fps, "fps", 30, "largest frame rate, 1..60")
@@ -72,16 +75,28 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	flags.Func("audio-delay", "hold sound back so it leaves with its picture: auto (1.5 frames, the default), 0 for none, or a duration up to 1s",
 		func(v string) (err error) { p.audioDelay, err = parseAudioDelay(v); return err })
 	flags.DurationVar(&p.timeout, "timeout", 60*time.Second, "give up when start-up takes longer than this")
+}
+
+// parsed completes p after parsing: the URL and the secret's environment
+// variable, then checks it.
+func (p *pub) parsed(pos []string) error {
+	p.url = pos[0]
+	if p.secret == "" {
+		p.secret = os.Getenv("LIVEKIT_API_SECRET")
+	}
+	return p.validate()
+}
+
+func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("publish")
+	var p pub
+	p.addFlags(flags)
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	pos, err := parseCommand(flags, args, "publish", publishSynopsis, publishHelp, 1, stdout)
 	if err != nil {
 		return err
 	}
-	p.url = pos[0]
-	if p.secret == "" {
-		p.secret = os.Getenv("LIVEKIT_API_SECRET")
-	}
-	if err := p.validate(); err != nil {
+	if err := p.parsed(pos); err != nil {
 		return err
 	}
 	return p.publish(ctx, newLogger(*verbose, stderr), stdout)
@@ -89,43 +104,85 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // validate checks the arguments before anything starts.
 func (p *pub) validate() error {
-	if err := checkPage("publish", p.width, p.height, p.fps, p.videoKbps); err != nil {
+	if err := checkPage(p.cmd, p.width, p.height, p.fps, p.videoKbps); err != nil {
 		return err
 	}
 	if p.room == "" || p.identity == "" || p.identity == lksession.AgentIdentity {
-		return usageErrorf("publish: --room and --identity must be non-empty, and the identity not %s", lksession.AgentIdentity)
+		return usageErrorf("%s: --room and --identity must be non-empty, and the identity not %s", p.cmd, lksession.AgentIdentity)
 	}
 	if p.lkURL != "" && (p.key == "" || p.secret == "") {
-		return usageErrorf("publish: with --livekit-url, give --api-key and --api-secret (or LIVEKIT_API_KEY and LIVEKIT_API_SECRET)")
+		return usageErrorf("%s: with --livekit-url, give --api-key and --api-secret (or LIVEKIT_API_KEY and LIVEKIT_API_SECRET)", p.cmd)
 	}
 	if p.timeout <= 0 {
-		return usageErrorf("publish: --timeout must be more than 0")
+		return usageErrorf("%s: --timeout must be more than 0", p.cmd)
 	}
 	if p.viewerAddr != "off" {
 		if _, _, err := net.SplitHostPort(p.viewerAddr); err != nil {
-			return usageErrorf("publish: --viewer-addr %q: want host:port or off", p.viewerAddr)
+			return usageErrorf("%s: --viewer-addr %q: want host:port or off", p.cmd, p.viewerAddr)
 		}
 	}
 	if p.record != "" {
-		if err := checkWebMOut("publish", p.record); err != nil {
+		if err := checkWebMOut(p.cmd, p.record); err != nil {
 			return err
 		}
 	}
 	return (lkbrowser.URLPolicy{Schemes: lkbrowser.DefaultAllowedSchemes}).Check(p.url)
 }
 
-// publish starts the server (if embedded), the viewer, the browser and the
-// session, and runs until ctx is cancelled. Everything it starts is closed,
-// in reverse order, before it returns.
+// publish starts everything (see start) and runs until ctx is cancelled,
+// the session ends or the recording does.
 func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (err error) {
+	up, err := p.start(ctx, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, up.close()) }()
+	fmt.Fprintln(stdout, "press Ctrl-C to stop")
+	select {
+	case <-up.recorded:
+		// The page closed or writing failed: Stop, among the closers, says why.
+		log.Warn(p.cmd + ": the recording ended early")
+		return nil
+	case <-ctx.Done():
+		log.Info(p.cmd + ": interrupted; leaving the room")
+		return nil
+	case <-up.sess.Done():
+		return up.sess.Err()
+	}
+}
+
+// published is what start brought up.
+type published struct {
+	page      *lkbrowser.Page
+	sess      *lksession.Session
+	viewerURL string          // "" with --viewer-addr off
+	recorded  <-chan struct{} // closed when a --record recording ends; nil without
+	closers   []func() error  // in the order started
+}
+
+// close closes everything start brought up, in reverse order.
+func (u *published) close() error {
+	var err error
+	for i := len(u.closers) - 1; i >= 0; i-- {
+		err = errors.Join(err, u.closers[i]())
+	}
+	u.closers = nil
+	return err
+}
+
+// start starts the server (if embedded), the viewer, the browser, the
+// session and the recording, within --timeout, and prints where they are.
+// On an error it closes what it had started.
+func (p *pub) start(ctx context.Context, log *slog.Logger, stdout io.Writer) (_ *published, err error) {
 	start, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	var closers []func() error
+	up := &published{}
 	defer func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			err = errors.Join(err, closers[i]())
+		if err == nil {
+			return
 		}
-		if err != nil && ctx.Err() != nil && start.Err() != nil {
+		err = errors.Join(err, up.close())
+		if ctx.Err() != nil && start.Err() != nil {
 			err = fmt.Errorf("interrupted while starting: %w", err)
 		}
 	}()
@@ -133,20 +190,19 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 	if p.lkURL == "" {
 		srv, err := lkserver.Start(start, lkserver.Config{Logger: log})
 		if err != nil {
-			return fmt.Errorf("local LiveKit server: %w", err)
+			return nil, fmt.Errorf("local LiveKit server: %w", err)
 		}
-		closers = append(closers, srv.Close)
+		up.closers = append(up.closers, srv.Close)
 		p.lkURL, p.key, p.secret = srv.URL(), srv.APIKey(), srv.APISecret()
 	}
 
-	var viewerURL string
 	if p.viewerAddr != "off" {
 		if !viewer.AssetsPresent() {
-			return errors.New("viewer assets missing: run bash scripts/setup.sh, then rebuild (or use --viewer-addr off)")
+			return nil, errors.New("viewer assets missing: run bash scripts/setup.sh, then rebuild (or use --viewer-addr off)")
 		}
 		ln, err := net.Listen("tcp", p.viewerAddr)
 		if err != nil {
-			return fmt.Errorf("viewer: %w (choose another address with --viewer-addr)", err)
+			return nil, fmt.Errorf("viewer: %w (choose another address with --viewer-addr)", err)
 		}
 		srv := &http.Server{
 			Handler: viewer.Handler(viewer.Config{
@@ -156,7 +212,7 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 			ReadHeaderTimeout: 10 * time.Second,
 		}
 		go srv.Serve(ln)
-		closers = append(closers, func() error {
+		up.closers = append(up.closers, func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			if srv.Shutdown(ctx) != nil {
@@ -164,18 +220,19 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 			}
 			return nil
 		})
-		viewerURL = "http://" + ln.Addr().String() + "/"
+		up.viewerURL = "http://" + ln.Addr().String() + "/"
 	}
 
 	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: p.noAudio})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	closers = append(closers, eng.Close)
+	up.closers = append(up.closers, eng.Close)
 	page, err := eng.NewPage(start, lkbrowser.PageOptions{URL: "about:blank", Width: p.width, Height: p.height, FrameRate: p.fps})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	up.page = page
 	if err := page.Navigate(start, p.url); err != nil {
 		// The page stays up: someone in the room can navigate elsewhere.
 		log.Warn("first navigation failed", "url", p.url, "err", err)
@@ -186,16 +243,16 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 		VideoBitrate: p.videoKbps, NoAudio: p.noAudio, AudioDelay: p.audioDelay, Logger: log,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	closers = append(closers, sess.Close)
-	var recorded <-chan struct{}
+	up.sess = sess
+	up.closers = append(up.closers, sess.Close)
 	if p.record != "" {
 		rec, err := lkbrowser.RecordFile(page, p.record, lkbrowser.RecordOptions{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		closers = append(closers, func() error {
+		up.closers = append(up.closers, func() error {
 			if err := rec.Stop(); err != nil {
 				return fmt.Errorf("recording %s: %w", p.record, err)
 			}
@@ -203,28 +260,17 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 			fmt.Fprintf(stdout, "recorded %s: %s, %d frames, %.1f MB\n", p.record, st.Elapsed.Round(100*time.Millisecond), st.Frames, float64(st.Bytes)/1e6)
 			return nil
 		})
-		recorded = rec.Done()
+		up.recorded = rec.Done()
 	}
 
 	fmt.Fprintf(stdout, "publishing %s into room %q at %s as %q\n", p.url, p.room, p.lkURL, p.identity)
-	if viewerURL != "" {
-		fmt.Fprintf(stdout, "viewer: %s\n", viewerURL)
+	if up.viewerURL != "" {
+		fmt.Fprintf(stdout, "viewer: %s\n", up.viewerURL)
 	}
 	if p.record != "" {
 		fmt.Fprintf(stdout, "recording to %s\n", p.record)
 	}
-	fmt.Fprintln(stdout, "press Ctrl-C to stop")
-	select {
-	case <-recorded:
-		// The page closed or writing failed: Stop, among the closers, says why.
-		log.Warn("publish: the recording ended early")
-		return nil
-	case <-ctx.Done():
-		log.Info("publish: interrupted; leaving the room")
-		return nil
-	case <-sess.Done():
-		return sess.Err()
-	}
+	return up, nil
 }
 
 // viewerToken mints a token for a viewer: it may watch and send data

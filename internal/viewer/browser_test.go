@@ -536,3 +536,111 @@ func TestRealBundle(t *testing.T) {
 		t.Errorf("CSP violations: %s", got)
 	}
 }
+
+// The agent's side of the page: hidden until an agent topic is seen; then
+// the status, the chat (the agent's messages, other viewers', this
+// viewer's own, sent as {"text"} on browser-agent-chat) and the agent's
+// cursor over the picture at x/width, y/height of the displayed video.
+func TestViewerAgent(t *testing.T) {
+	tk := &tokens{}
+	srv := httptest.NewServer(newHandler(testConfig(tk), fakeAssets(t)))
+	defer srv.Close()
+	ctx := startChromium(t)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitJS(t, ctx, "connected", `document.body.dataset.state === 'connected'`)
+	js[any](t, ctx, `fakeLK.addPublisher('pub'); fakeLK.publishVideo(640, 360); null`)
+	waitJS(t, ctx, "video playing", `document.body.dataset.video === 'playing'`)
+	if got := js[string](t, ctx, `document.body.dataset.agent + ' ' + document.getElementById('agent').hidden + ' ' + document.getElementById('agent-cursor').dataset.visible`); got != "absent true false" {
+		t.Fatalf("before any agent message: agent, panel hidden, cursor visible = %q", got)
+	}
+
+	// Status and cursor from someone other than the publisher are ignored.
+	js[any](t, ctx, `fakeLK.broadcastFrom('mallory', 'browser-agent-status', {status: 'acting'});
+		fakeLK.broadcastFrom('mallory', 'browser-agent-cursor', {x: 1, y: 1, visible: true, width: 2, height: 2}); null`)
+	time.Sleep(200 * time.Millisecond)
+	if got := js[string](t, ctx, `document.body.dataset.agent + ' ' + document.body.dataset.agentStatus`); got != "absent " {
+		t.Errorf("agent topics from a non-publisher taken: %q", got)
+	}
+
+	js[any](t, ctx, `fakeLK.broadcast('browser-agent-status', {status: 'thinking'});
+		fakeLK.broadcast('browser-agent-chat', {text: 'Looking at the page <b>now</b>', sender: 'agent'}); null`)
+	waitJS(t, ctx, "agent panel", `document.body.dataset.agent === 'present' && !document.getElementById('agent').hidden`)
+	waitJS(t, ctx, "thinking", `document.body.dataset.agentStatus === 'thinking' && document.getElementById('agent-status').textContent === 'Thinking…'`)
+	if got := js[string](t, ctx, `(() => { const li = document.querySelector('#chat-log li'); return li.dataset.sender + '|' + li.textContent + '|' + li.querySelectorAll('b').length; })()`); got != "agent|AgentLooking at the page <b>now</b>|0" {
+		t.Errorf("agent's chat entry: %q", got)
+	}
+
+	// The cursor: page (480, 90) of 640x360 on the displayed video.
+	js[any](t, ctx, `fakeLK.broadcast('browser-agent-status', {status: 'acting'});
+		fakeLK.broadcast('browser-agent-cursor', {x: 480, y: 90, action: 'left_click', visible: true, width: 640, height: 360}); null`)
+	waitJS(t, ctx, "cursor shown", `document.getElementById('agent-cursor').dataset.visible === 'true' && document.body.dataset.agentStatus === 'acting'`)
+	b := videoBox(t, ctx)
+	wantX, wantY := b.cx+480.0/640*b.VW*b.scale, b.cy+90.0/360*b.VH*b.scale
+	type pt struct{ X, Y float64 }
+	centre := func() pt {
+		t.Helper()
+		raw := js[string](t, ctx, `(() => { const r = document.getElementById('agent-cursor').getBoundingClientRect();
+			return JSON.stringify({X: r.left + r.width / 2, Y: r.top + r.height / 2}); })()`)
+		var p pt
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The cursor glides (a CSS transition): wait for it to arrive.
+	var got pt
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got = centre()
+		if math.Abs(got.X-wantX) < 1.5 && math.Abs(got.Y-wantY) < 1.5 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if math.Abs(got.X-wantX) >= 1.5 || math.Abs(got.Y-wantY) >= 1.5 {
+		t.Errorf("agent cursor centred at %+v, want (%.1f, %.1f) (video box %+v)", got, wantX, wantY, b)
+	}
+	if a := js[string](t, ctx, `document.getElementById('agent-cursor').dataset.action`); a != "left_click" {
+		t.Errorf("cursor action %q", a)
+	}
+
+	// This viewer writes to the agent: {"text"} on the chat topic, reliable,
+	// to everyone; shown as its own.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#chat-input")), chromedp.KeyEvent("  open the menu, please \r"))
+	waitJS(t, ctx, "chat sent", `fakeLK.packets.some((p) => p.opts.topic === 'browser-agent-chat')`)
+	raw := js[string](t, ctx, `JSON.stringify(fakeLK.packets.filter((p) => p.opts.topic === 'browser-agent-chat'))`)
+	var sent []struct {
+		Events map[string]any `json:"events"`
+		Opts   struct {
+			Reliable     bool     `json:"reliable"`
+			Topic        string   `json:"topic"`
+			Destinations []string `json:"destinationIdentities"`
+		} `json:"opts"`
+	}
+	if err := json.Unmarshal([]byte(raw), &sent); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || len(sent[0].Events) != 1 || sent[0].Events["text"] != "open the menu, please" || !sent[0].Opts.Reliable || len(sent[0].Opts.Destinations) != 0 {
+		t.Errorf("chat packets: %s", raw)
+	}
+	if n := js[int](t, ctx, `fakeLK.packets.filter((p) => p.opts.topic === 'browser-input').length`); n != 0 {
+		t.Errorf("typing in the chat sent %d input packets", n)
+	}
+	if got := js[string](t, ctx, `document.getElementById('chat-input').value + '|' + document.querySelector('#chat-log li:last-child').dataset.sender + '|' + document.querySelector('#chat-log li:last-child').textContent`); got != "|me|Youopen the menu, please" {
+		t.Errorf("own message: %q", got)
+	}
+
+	// Another viewer's message shows under its name, even if it claims to
+	// be the agent; the agent's pause; then idle hides the cursor.
+	js[any](t, ctx, `fakeLK.broadcastFrom('viewer-bob', 'browser-agent-chat', {text: 'hi agent', sender: 'agent'});
+		fakeLK.broadcast('browser-agent-chat', {text: '(paused — you have control)', sender: 'agent'});
+		fakeLK.broadcast('browser-agent-cursor', {visible: false});
+		fakeLK.broadcast('browser-agent-status', {status: 'idle'}); null`)
+	waitJS(t, ctx, "idle, cursor hidden", `document.body.dataset.agentStatus === 'idle' && document.getElementById('agent-cursor').dataset.visible === 'false'`)
+	log := js[string](t, ctx, `Array.from(document.querySelectorAll('#chat-log li')).map((li) => li.dataset.sender + ':' + li.textContent).join('\n')`)
+	want := "agent:AgentLooking at the page <b>now</b>\nme:Youopen the menu, please\nviewer:viewer-bobhi agent\nagent:Agent(paused — you have control)"
+	if log != want {
+		t.Errorf("chat log:\n%s\nwant:\n%s", log, want)
+	}
+	if got := js[string](t, ctx, `JSON.stringify(window.__csp)`); got != "[]" {
+		t.Errorf("CSP violations: %s", got)
+	}
+}

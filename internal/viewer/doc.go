@@ -53,6 +53,23 @@
 // the letterboxing), toPage(clientX, clientY), state() and room. Opening the
 // page with ?debug turns on livekit-client's debug log in the console.
 //
+// # Agent
+//
+// When an AI agent drives the page (package agent/room, `lkbrowser
+// agent`), the page shows it from the first message on one of the agent's
+// topics (see lksession's documentation): a side panel #agent with the
+// agent's status (#agent-status, from "browser-agent-status"), the chat
+// (#chat-log: one <li data-sender="agent|me|viewer"> per message, text
+// only; the agent's are those the publisher sent with "sender": "agent")
+// and a box (#chat-input, #chat-send in #chat-form) whose message goes to
+// everyone, the agent included, as {"text"} on "browser-agent-chat"
+// (reliable); and the agent's cursor, #agent-cursor, drawn over the video
+// at x/width, y/height of the displayed picture, data-visible
+// "true|false", data-action the action's name. Status and cursor are taken
+// only from the publisher. Attributes of <body>: data-agent
+// (absent|present) and data-agent-status (""|thinking|acting|idle).
+// window.lkViewer.state() adds agentStatus, agentCursor and chat.
+//
 // Input the page sends, beyond the protocol's letter: a mousemove to the
 // press position precedes each mousedown; a key that types a character sends
 // keydown, char (keyCode = charCode = the Unicode code point, which may

@@ -8,6 +8,9 @@
 //   RPCs       browser/request-focus, browser/release-focus, browser/navigate,
 //              browser/go-back, browser/go-forward
 //   data in    topics "browser-focus", "browser-url", "cursor_changed"
+//   agent      "browser-agent-chat" (out {text}; in {text, sender}),
+//              "browser-agent-status" {status}, "browser-agent-cursor"
+//              {x, y, action, visible, width, height}
 //
 // Plain script over the UMD global LivekitClient; no bundler, no framework.
 // Test hooks: element ids and <body data-*> attributes (doc.go), and
@@ -19,6 +22,12 @@
   const TOPIC_FOCUS = 'browser-focus';
   const TOPIC_URL = 'browser-url';
   const TOPIC_CURSOR = 'cursor_changed';
+  const TOPIC_AGENT_CHAT = 'browser-agent-chat';
+  const TOPIC_AGENT_STATUS = 'browser-agent-status';
+  const TOPIC_AGENT_CURSOR = 'browser-agent-cursor';
+  const AGENT_STATUSES = ['thinking', 'acting', 'idle'];
+  const MAX_CHAT = 200; // messages kept in the chat log
+  const MAX_CHAT_TEXT = 4000; // characters of one message sent
   const AGENT = '__agent__';
   const MAX_BATCH = 100; // events per data packet
   const MAX_QUEUE = 2000; // events waiting to be sent (input beyond is dropped)
@@ -55,6 +64,13 @@
   const whoEl = $('who');
   const overlayText = $('overlay-text');
   const hintEl = $('hint');
+  const agentPanel = $('agent');
+  const agentStatusEl = $('agent-status');
+  const agentCursorEl = $('agent-cursor');
+  const chatLog = $('chat-log');
+  const chatForm = $('chat-form');
+  const chatInput = $('chat-input');
+  const chatSend = $('chat-send');
 
   const LK = window.LivekitClient;
   const encoder = new TextEncoder();
@@ -81,6 +97,10 @@
     retryTimer: 0,
     retryAt: 0,
     lastError: '',
+    agentSeen: false, // a message on an agent topic arrived
+    agentStatus: '', // thinking|acting|idle, '' before the first
+    agentCursor: null, // {x, y, width, height, action} while visible
+    chat: [], // {sender: 'agent'|'me'|identity, text}
   };
 
   // Input state.
@@ -198,6 +218,34 @@
     hintEl.textContent = hint;
 
     video.style.cursor = focus === 'me' ? st.cursor : '';
+
+    setData('agent', st.agentSeen ? 'present' : 'absent');
+    setData('agentStatus', st.agentStatus);
+    agentPanel.hidden = !st.agentSeen;
+    const statusText = { thinking: 'Thinking…', acting: 'Acting', idle: 'Idle' }[st.agentStatus] || '';
+    if (agentStatusEl.textContent !== statusText) agentStatusEl.textContent = statusText;
+    const canChat = st.conn === 'connected' && st.publisherPresent;
+    chatInput.disabled = !canChat;
+    chatSend.disabled = !canChat;
+    placeAgentCursor();
+  }
+
+  // The agent's cursor over the picture: page pixel x of a page width wide
+  // is at x/width of the displayed video, wherever the letterboxing puts it.
+  function placeAgentCursor() {
+    const c = st.agentCursor;
+    const b = c && contentBox();
+    if (!b) {
+      agentCursorEl.dataset.visible = 'false';
+      return;
+    }
+    const s = stage.getBoundingClientRect();
+    const w = b.vw * b.scale;
+    const h = b.vh * b.scale;
+    agentCursorEl.style.left = (b.left - s.left + (c.x / c.width) * w) + 'px';
+    agentCursorEl.style.top = (b.top - s.top + (c.y / c.height) * h) + 'px';
+    agentCursorEl.dataset.action = c.action;
+    agentCursorEl.dataset.visible = 'true';
   }
 
   // Ticks the retry countdown.
@@ -723,7 +771,13 @@
   // ------------------------------------------------------------------- data
 
   function onData(payload, participant, kind, topic) {
-    if (!participant || participant.identity !== st.publisher) return;
+    if (!participant) return;
+    const fromPublisher = participant.identity === st.publisher;
+    if (topic === TOPIC_AGENT_CHAT || topic === TOPIC_AGENT_STATUS || topic === TOPIC_AGENT_CURSOR) {
+      onAgentData(payload, participant.identity, fromPublisher, topic);
+      return;
+    }
+    if (!fromPublisher) return;
     if (topic !== TOPIC_FOCUS && topic !== TOPIC_URL && topic !== TOPIC_CURSOR) return;
     let msg;
     try {
@@ -754,6 +808,77 @@
     }
   }
 
+  // ------------------------------------------------------------------ agent
+
+  // Agent topics: status and cursor only from the publisher (the agent
+  // speaks through it); chat from anyone, shown as the agent's only when
+  // the publisher sent it with sender "agent".
+  function onAgentData(payload, from, fromPublisher, topic) {
+    if (topic !== TOPIC_AGENT_CHAT && !fromPublisher) return;
+    let msg;
+    try {
+      msg = JSON.parse(decoder.decode(payload));
+    } catch (e) {
+      log('bad message on', topic, errText(e));
+      return;
+    }
+    if (!msg || typeof msg !== 'object') return;
+    switch (topic) {
+      case TOPIC_AGENT_CHAT:
+        if (typeof msg.text !== 'string' || msg.text === '') return;
+        addChat(fromPublisher && msg.sender === 'agent' ? 'agent' : from, msg.text);
+        if (fromPublisher) st.agentSeen = true;
+        break;
+      case TOPIC_AGENT_STATUS:
+        if (!AGENT_STATUSES.includes(msg.status)) return;
+        st.agentStatus = msg.status;
+        st.agentSeen = true;
+        break;
+      case TOPIC_AGENT_CURSOR: {
+        st.agentSeen = true;
+        const ok = (v) => typeof v === 'number' && isFinite(v);
+        if (msg.visible === true && ok(msg.x) && ok(msg.y) && ok(msg.width) && ok(msg.height) && msg.width > 0 && msg.height > 0) {
+          st.agentCursor = {
+            x: msg.x, y: msg.y, width: msg.width, height: msg.height,
+            action: typeof msg.action === 'string' ? msg.action.slice(0, 32) : '',
+          };
+        } else {
+          st.agentCursor = null;
+        }
+        break;
+      }
+    }
+    render();
+  }
+
+  function addChat(sender, text) {
+    st.chat.push({ sender, text });
+    if (st.chat.length > MAX_CHAT) {
+      st.chat.shift();
+      if (chatLog.firstChild) chatLog.firstChild.remove();
+    }
+    const li = document.createElement('li');
+    li.dataset.sender = sender === 'agent' || sender === 'me' ? sender : 'viewer';
+    const who = document.createElement('span');
+    who.className = 'from';
+    who.textContent = sender === 'agent' ? 'Agent' : sender === 'me' ? 'You' : sender;
+    li.append(who, document.createTextNode(text)); // text only, never markup
+    chatLog.appendChild(li);
+    chatLog.scrollTop = chatLog.scrollHeight;
+  }
+
+  // Sends a chat message to the agent (and the other viewers).
+  function sendChat() {
+    const room = st.room;
+    const text = Array.from(chatInput.value.trim()).slice(0, MAX_CHAT_TEXT).join('');
+    if (!room || !text) return;
+    chatInput.value = '';
+    addChat('me', text);
+    const data = encoder.encode(JSON.stringify({ text }));
+    room.localParticipant.publishData(data, { reliable: true, topic: TOPIC_AGENT_CHAT })
+      .catch((e) => showMessage('Message not sent: ' + errText(e), true));
+  }
+
   // ------------------------------------------------------------- connection
 
   function setConn(conn) {
@@ -772,6 +897,8 @@
     st.publisherPresent = false;
     st.focusRequest = null;
     st.focusRelease = false;
+    st.agentCursor = null; // the chat log stays
+    st.agentStatus = '';
   }
 
   function retryLater(err) {
@@ -810,6 +937,8 @@
         detachVideo();
         detachAudio();
         st.publisherPresent = false;
+        st.agentCursor = null;
+        st.agentStatus = '';
         setHolder(null);
       }))
       .on(E.Reconnecting, mine(() => setConn('reconnecting')))
@@ -887,6 +1016,11 @@
   });
 
   video.addEventListener('resize', render); // size changes: page resize, 8x8 end frame
+  window.addEventListener('resize', placeAgentCursor);
+  chatForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sendChat();
+  });
   video.addEventListener('loadedmetadata', render);
   video.addEventListener('emptied', render);
   if (typeof video.requestVideoFrameCallback !== 'function') {
@@ -943,6 +1077,7 @@
       conn: st.conn, identity: st.identity, publisher: st.publisher, holder: st.holder,
       focus: focusState(), url: st.pageURL, cursor: st.cursor, queued: queue.length,
       videoWidth: video.videoWidth, videoHeight: video.videoHeight,
+      agentStatus: st.agentStatus, agentCursor: st.agentCursor, chat: st.chat.slice(),
     }),
   };
 
