@@ -1,6 +1,6 @@
 package lkbrowser
 
-// Limits of a VP8 video bitrate (RecordOptions.VideoBitrate and the
+// Limits of a VP8 video bitrate (webm.Options.VideoBitrate and the
 // LiveKit session's), in kbit/s.
 const (
 	MinVideoBitrate = 100

@@ -684,3 +684,13 @@ func (p *Page) Display() string { return p.disp.name }
 // connectOverCDP, or "" when PageOptions.DevTools was not set. The endpoint
 // serves the page's whole browser; it listens on 127.0.0.1 only.
 func (p *Page) DevToolsURL() string { return p.brw.devtools }
+
+// Err returns nil while the page can be used, ErrClosed once it is closing
+// or closed, and an error matching ErrCrashed while its browser, display or
+// renderer is dead. Features built on a Page (a recorder, a session) check
+// it before they start.
+func (p *Page) Err() error { return p.usable() }
+
+// HasAudio reports whether the page captures sound: false on an engine
+// made with Options.NoAudio.
+func (p *Page) HasAudio() bool { return p.audio != nil }

@@ -171,10 +171,6 @@ func (o *Options) withDefaults(pageW, pageH, fps int) error {
 
 // Timing of the session.
 const (
-	// stillRepeat is how often the last picture is sent again while the
-	// page does not change, so that the track stays alive (tiny delta
-	// frames; a late joiner gets a keyframe at once on its PLI anyway).
-	stillRepeat = 500 * time.Millisecond
 	// stallWarning is the gap between two frames sent beyond which the
 	// session logs a stall.
 	stallWarning = time.Second

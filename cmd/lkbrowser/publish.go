@@ -17,6 +17,7 @@ import (
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
 	"github.com/lkbrowser/lkbrowser/internal/viewer"
 	"github.com/lkbrowser/lkbrowser/lksession"
+	"github.com/lkbrowser/lkbrowser/webm"
 )
 
 const publishSynopsis = "[flags] URL"
@@ -191,7 +192,7 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 	closers = append(closers, sess.Close)
 	var recorded <-chan struct{}
 	if p.record != "" {
-		rec, err := lkbrowser.RecordFile(page, p.record, lkbrowser.RecordOptions{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
+		rec, err := webm.RecordFile(page, p.record, webm.Options{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
 		if err != nil {
 			return err
 		}
