@@ -20,9 +20,9 @@ type Options struct {
 	ChromiumPath string
 	// XvfbPath is the Xvfb executable. Default: see ResolveXvfb.
 	XvfbPath string
-	// CacheDir is where Download stores Chromium builds; the newest one found
+	// CacheDir is where chromium.Download stores Chromium builds; the newest one found
 	// there is used when ChromiumPath and $LKBROWSER_CHROMIUM are unset.
-	// Default: DefaultCacheDir().
+	// Default: chromium.DefaultCacheDir().
 	CacheDir string
 	// TempDir is the parent of the engine's private runtime directory
 	// (lkbrowser-engine-<digits>). The engine locks that directory while it
