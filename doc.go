@@ -93,7 +93,7 @@
 //
 // Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
 // CursorChanged, Message, PopupRequested, AudioStreamStarted,
-// AudioStreamStopped, AudioError, Restarted, Crashed and, last, Closed; it
+// AudioStreamStopped, AudioFailed, Restarted, Crashed and, last, Closed; it
 // drops (and counts) events rather than block.
 // A page whose browser or display dies reports Crashed and its control calls
 // return ErrCrashed; the host process is never taken down. A crashed

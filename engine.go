@@ -135,10 +135,10 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		lower[i] = strings.ToLower(s)
 	}
 	if opts.MaxPages < 0 {
-		return nil, invalidArg(ErrTooManyPages, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
+		return nil, invalidArg(ErrInvalidOption, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
 	}
 	if opts.WarmPages < 0 || opts.WarmPages > MaxWarmPages {
-		return nil, invalidArg(ErrTooManyPages, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
+		return nil, invalidArg(ErrInvalidOption, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
 	}
 	if opts.WarmPages > 0 {
 		if err := (PageOptions{}).withDefaults(opts.DefaultPage).validate(); err != nil {
