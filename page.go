@@ -16,15 +16,16 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lkbrowser/lkbrowser/internal/limits"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
 )
 
 // Limits of PageOptions.
 const (
-	MinPageSize     = 16
-	MaxPageSize     = 4096
-	MinFrameRate    = 1
-	MaxFrameRate    = 60
+	MinPageSize     = limits.MinPageSize
+	MaxPageSize     = limits.MaxPageSize
+	MinFrameRate    = limits.MinFrameRate
+	MaxFrameRate    = limits.MaxFrameRate
 	defaultWidth    = 1280
 	defaultHeight   = 720
 	defaultFPS      = 30
