@@ -64,9 +64,9 @@ type AudioStreamStarted struct{ EventTime }
 // second (silenceHold).
 type AudioStreamStopped struct{ EventTime }
 
-// AudioError reports that the page's sound capture failed, e.g. because the
+// AudioFailed reports that the page's sound capture failed, e.g. because the
 // sound server died; video and control keep working. Reason says why.
-type AudioError struct {
+type AudioFailed struct {
 	EventTime
 	Reason string
 }
@@ -123,7 +123,7 @@ func (a *pageAudio) run() {
 		if err := a.rec.Read(buf); err != nil {
 			if !a.quit.Load() {
 				a.p.e.log.Warn("audio capture failed", "page", a.p.id, "err", err)
-				a.p.events.emit(&AudioError{now(), err.Error()})
+				a.p.events.emit(&AudioFailed{now(), err.Error()})
 			}
 			return
 		}

@@ -16,9 +16,6 @@ import (
 // EnvPulseAudio names the PulseAudio executable lkbrowser runs.
 const EnvPulseAudio = "LKBROWSER_PULSEAUDIO"
 
-// ErrAudio marks a failure of the engine's sound server; see AudioError.
-var ErrAudio = errors.New("lkbrowser: audio")
-
 // ResolvePulseAudio finds the PulseAudio executable: the explicit path if
 // given, then $LKBROWSER_PULSEAUDIO, then pulseaudio on $PATH.
 func ResolvePulseAudio(explicit string) (string, error) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lkbrowser/lkbrowser/chromium"
 )
 
 // CursorChanged reports the cursor over the page as a CSS cursor name:
@@ -285,7 +287,7 @@ func (e *Engine) cursorTablePath() string {
 	dir := e.opts.CacheDir
 	if dir == "" {
 		var err error
-		if dir, err = DefaultCacheDir(); err != nil {
+		if dir, err = chromium.DefaultCacheDir(); err != nil {
 			return ""
 		}
 	}

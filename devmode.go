@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/lkbrowser/lkbrowser/internal/clicks"
 	"github.com/lkbrowser/lkbrowser/internal/xview"
 )
 
@@ -22,11 +23,9 @@ import (
 
 // Timing of the viewer.
 const (
-	devTitleEvery   = time.Second            // how often the title is brought up to date
-	devRefreshEvery = time.Second            // the picture is redrawn at least this often
-	devCallTimeout  = 5 * time.Second        // bound of each call on the page
-	devClickTime    = 500 * time.Millisecond // multi-click: presses at most this far apart
-	devClickSlop    = 4                      // and at most this many pixels apart
+	devTitleEvery   = time.Second     // how often the title is brought up to date
+	devRefreshEvery = time.Second     // the picture is redrawn at least this often
+	devCallTimeout  = 5 * time.Second // bound of each call on the page
 )
 
 // devView is a page's viewer window and its two goroutines: the mirror
@@ -43,14 +42,9 @@ type devView struct {
 	stopOnce sync.Once
 
 	// Event-loop state.
-	press struct { // the last button press, for click counts
-		button int
-		time   uint32
-		x, y   int
-		count  int
-	}
-	counts [4]int      // click count of the press of each button 1..3
-	keyVK  map[int]int // Windows key code sent for each X key code held
+	clicks clicks.Counter // the click count rule, fed with the X server's times
+	counts [4]int         // click count of the press of each button 1..3
+	keyVK  map[int]int    // Windows key code sent for each X key code held
 }
 
 // startDevView opens the page's viewer window. Without a usable display it
@@ -280,30 +274,10 @@ func (d *devView) clamp(x, y int) (int, int) {
 	return min(max(x, -w), 2*w-1), min(max(y, -h), 2*h-1)
 }
 
-// clickCount counts a press as the next click of a multi-click when it comes
-// soon after and close to the previous press of the same button.
+// clickCount counts a press as the next click of a multi-click (the
+// shared rule of package clicks), on the X server's millisecond clock.
 func (d *devView) clickCount(ev xview.Event) int {
-	last := &d.press
-	n := 1
-	if last.count > 0 && last.button == ev.Button &&
-		time.Duration(ev.Time-last.time)*time.Millisecond <= devClickTime &&
-		abs(ev.X-last.x) <= devClickSlop && abs(ev.Y-last.y) <= devClickSlop {
-		n = min(last.count+1, 3)
-	}
-	*last = struct {
-		button int
-		time   uint32
-		x, y   int
-		count  int
-	}{ev.Button, ev.Time, ev.X, ev.Y, n}
-	return n
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
+	return d.clicks.Down(ev.X, ev.Y, ev.Button, time.UnixMilli(int64(ev.Time)))
 }
 
 // devModifiers converts an X modifier and button state to CEF's flags.

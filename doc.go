@@ -33,7 +33,7 @@
 //
 // # Many readers
 //
-// A page can be read by several readers at once: the program, a Recorder
+// A page can be read by several readers at once: the program, a webm.Recorder
 // and an lksession, say. Each calls Page.SubscribeFrames, SubscribeAudio or
 // SubscribeEvents and gets a subscription with its own bounded queue and
 // its own drop counter (Dropped): for frames the newest frame wins per
@@ -83,15 +83,17 @@
 //
 // # Recording
 //
-// NewRecorder and RecordFile write a page to WebM (VP8 through libvpx, Opus
-// through media-sdk), reading the page through subscriptions of their own:
-// the program can record, publish and read the page at the same time.
+// Package webm records a page to WebM (VP8 through libvpx, Opus through
+// media-sdk) and package lksession publishes it into a LiveKit room; both
+// read the page through subscriptions of their own, so the program can
+// record, publish and read the page at the same time. This package links
+// neither: a program that only reads frames needs no codec.
 //
 // # Events and errors
 //
 // Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
 // CursorChanged, Message, PopupRequested, AudioStreamStarted,
-// AudioStreamStopped, AudioError, Restarted, Crashed and, last, Closed; it
+// AudioStreamStopped, AudioFailed, Restarted, Crashed and, last, Closed; it
 // drops (and counts) events rather than block.
 // A page whose browser or display dies reports Crashed and its control calls
 // return ErrCrashed; the host process is never taken down. A crashed

@@ -20,9 +20,9 @@ type Options struct {
 	ChromiumPath string
 	// XvfbPath is the Xvfb executable. Default: see ResolveXvfb.
 	XvfbPath string
-	// CacheDir is where Download stores Chromium builds; the newest one found
+	// CacheDir is where chromium.Download stores Chromium builds; the newest one found
 	// there is used when ChromiumPath and $LKBROWSER_CHROMIUM are unset.
-	// Default: DefaultCacheDir().
+	// Default: chromium.DefaultCacheDir().
 	CacheDir string
 	// TempDir is the parent of the engine's private runtime directory
 	// (lkbrowser-engine-<digits>). The engine locks that directory while it
@@ -135,10 +135,10 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 		lower[i] = strings.ToLower(s)
 	}
 	if opts.MaxPages < 0 {
-		return nil, invalidArg(ErrTooManyPages, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
+		return nil, invalidArg(ErrInvalidOption, "MaxPages", opts.MaxPages, "must be 0 (no limit) or more")
 	}
 	if opts.WarmPages < 0 || opts.WarmPages > MaxWarmPages {
-		return nil, invalidArg(ErrTooManyPages, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
+		return nil, invalidArg(ErrInvalidOption, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
 	}
 	if opts.WarmPages > 0 {
 		if err := (PageOptions{}).withDefaults(opts.DefaultPage).validate(); err != nil {

@@ -8,7 +8,10 @@ import (
 )
 
 // Sentinel errors. Match them with errors.Is; the errors returned by the
-// library wrap them with details.
+// library wrap them with details. The prefix rule: a sentinel that only
+// appears inside an *InvalidArgumentError (ErrInvalidURL, ErrInvalidSize,
+// ...) has none, because that error's text starts with "lkbrowser: "; every
+// other sentinel starts with "lkbrowser: " itself. Every error is one line.
 var (
 	// ErrClosed is returned by every call on a Page or Engine after Close.
 	ErrClosed = errors.New("lkbrowser: closed")
@@ -26,6 +29,9 @@ var (
 	ErrInvalidFrameRate = errors.New("invalid frame rate")
 	// ErrInvalidPort marks a port number out of range.
 	ErrInvalidPort = errors.New("invalid port")
+	// ErrInvalidOption marks an Options or PageOptions field out of range
+	// (MaxPages, WarmPages, ...).
+	ErrInvalidOption = errors.New("invalid option")
 	// ErrTooManyPages is returned by NewPage when Options.MaxPages pages are open.
 	ErrTooManyPages = errors.New("lkbrowser: too many pages")
 )
@@ -111,3 +117,13 @@ func lastLines(s string, n int) string {
 // ErrInvalidInput marks an input event that was refused: an unknown mouse
 // button or key, coordinates far outside the page, text too long.
 var ErrInvalidInput = errors.New("invalid input")
+
+// ErrAudio marks a failure of the engine's sound server; see AudioFailed.
+var ErrAudio = errors.New("lkbrowser: audio")
+
+// ErrResultTooLarge is matched by the error of an Eval whose result is
+// larger than MaxEvalResult.
+var ErrResultTooLarge = errors.New("lkbrowser: eval result too large")
+
+// ErrInvalidRestartPolicy marks a PageOptions.Restart that was refused.
+var ErrInvalidRestartPolicy = errors.New("invalid restart policy")

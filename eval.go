@@ -3,7 +3,6 @@ package lkbrowser
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -11,10 +10,6 @@ import (
 
 // MaxEvalResult is the largest JSON result Eval returns, in bytes.
 const MaxEvalResult = 16 << 20
-
-// ErrResultTooLarge is matched by the error of an Eval whose result is
-// larger than MaxEvalResult.
-var ErrResultTooLarge = errors.New("lkbrowser: eval result too large")
 
 // EvalError reports a JavaScript exception thrown by an Eval expression.
 type EvalError struct {

@@ -16,15 +16,16 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lkbrowser/lkbrowser/internal/limits"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
 )
 
 // Limits of PageOptions.
 const (
-	MinPageSize     = 16
-	MaxPageSize     = 4096
-	MinFrameRate    = 1
-	MaxFrameRate    = 60
+	MinPageSize     = limits.MinPageSize
+	MaxPageSize     = limits.MaxPageSize
+	MinFrameRate    = limits.MinFrameRate
+	MaxFrameRate    = limits.MaxFrameRate
 	defaultWidth    = 1280
 	defaultHeight   = 720
 	defaultFPS      = 30
@@ -684,3 +685,13 @@ func (p *Page) Display() string { return p.disp.name }
 // connectOverCDP, or "" when PageOptions.DevTools was not set. The endpoint
 // serves the page's whole browser; it listens on 127.0.0.1 only.
 func (p *Page) DevToolsURL() string { return p.brw.devtools }
+
+// Err returns nil while the page can be used, ErrClosed once it is closing
+// or closed, and an error matching ErrCrashed while its browser, display or
+// renderer is dead. Features built on a Page (a recorder, a session) check
+// it before they start.
+func (p *Page) Err() error { return p.usable() }
+
+// HasAudio reports whether the page captures sound: false on an engine
+// made with Options.NoAudio.
+func (p *Page) HasAudio() bool { return p.audio != nil }

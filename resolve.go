@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+
+	"github.com/lkbrowser/lkbrowser/chromium"
 )
 
 // Environment variables that name the programs lkbrowser runs.
@@ -19,7 +21,7 @@ var systemChromium = []string{"/usr/lib/chromium/chromium"}
 var chromiumOnPath = []string{"chromium", "chromium-browser", "google-chrome"}
 
 // ResolveChromium finds the Chromium executable: the explicit path if given,
-// then $LKBROWSER_CHROMIUM, then the newest build fetched by Download into
+// then $LKBROWSER_CHROMIUM, then the newest build fetched by chromium.Download into
 // cacheDir ("" means the default cache), then the system's Chromium. An
 // explicit path or variable that names a missing file is an error, not a
 // reason to look elsewhere.
@@ -32,12 +34,12 @@ func ResolveChromium(explicit, cacheDir string) (string, error) {
 		return checkExecutable("chromium", env, "$"+EnvChromium)
 	}
 	searched = append(searched, "Options.ChromiumPath (unset)", "$"+EnvChromium+" (unset)")
-	if p, ok := DownloadedChromium(cacheDir); ok {
+	if p, ok := chromium.Downloaded(cacheDir); ok {
 		return p, nil
 	}
 	dir := cacheDir
 	if dir == "" {
-		dir, _ = DefaultCacheDir()
+		dir, _ = chromium.DefaultCacheDir()
 	}
 	searched = append(searched, "downloads in "+dir)
 	for _, p := range systemChromium {
@@ -53,7 +55,7 @@ func ResolveChromium(explicit, cacheDir string) (string, error) {
 		searched = append(searched, name+" on $PATH")
 	}
 	return "", &NotFoundError{Program: "chromium", Searched: searched,
-		Install: "apt-get install -y chromium (or bash scripts/setup.sh, or lkbrowser.Download)"}
+		Install: "apt-get install -y chromium (or bash scripts/setup.sh, or chromium.Download)"}
 }
 
 // ResolveXvfb finds the Xvfb executable: the explicit path if given, then

@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// ErrInvalidRestartPolicy marks a PageOptions.Restart that was refused.
-var ErrInvalidRestartPolicy = errors.New("invalid restart policy")
-
 // Defaults of RestartPolicy.
 const (
 	DefaultRestartBackoff    = 500 * time.Millisecond

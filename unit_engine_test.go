@@ -70,7 +70,7 @@ func TestUnitNewEngineRefused(t *testing.T) {
 	}{
 		{"MaxPages -1", Options{MaxPages: -1}, func(err error) bool {
 			var ia *InvalidArgumentError
-			return errors.As(err, &ia) && ia.Arg == "MaxPages" && errors.Is(err, ErrTooManyPages)
+			return errors.As(err, &ia) && ia.Arg == "MaxPages" && errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrTooManyPages)
 		}},
 		{"missing chromium", Options{ChromiumPath: "/nonexistent/chromium"}, func(err error) bool {
 			var nf *NotFoundError

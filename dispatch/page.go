@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+
+	"github.com/lkbrowser/lkbrowser/internal/limits"
 )
 
 // reservedIdentity is lksession.AgentIdentity, the local agent's focus
@@ -28,10 +30,10 @@ const (
 	AttrWorker = "lkbrowser.worker"
 )
 
-// Limits of a Page, as lkbrowser's.
+// Limits of a Page: lkbrowser's own (internal/limits).
 const (
-	MinSize, MaxSize           = 16, 4096
-	MinFrameRate, MaxFrameRate = 1, 60
+	MinSize, MaxSize           = limits.MinPageSize, limits.MaxPageSize
+	MinFrameRate, MaxFrameRate = limits.MinFrameRate, limits.MaxFrameRate
 )
 
 // ErrInvalidPage marks a Page that Start or ParsePage refuses.
@@ -91,8 +93,8 @@ func (p Page) Validate() error {
 	if p.FrameRate < MinFrameRate || p.FrameRate > MaxFrameRate {
 		return bad("frame rate %d: must be %d..%d", p.FrameRate, MinFrameRate, MaxFrameRate)
 	}
-	if p.VideoBitrate != 0 && (p.VideoBitrate < 100 || p.VideoBitrate > 50000) {
-		return bad("video bitrate %d: must be 100..50000 kbit/s", p.VideoBitrate)
+	if p.VideoBitrate != 0 && (p.VideoBitrate < limits.MinVideoBitrate || p.VideoBitrate > limits.MaxVideoBitrate) {
+		return bad("video bitrate %d: must be %d..%d kbit/s", p.VideoBitrate, limits.MinVideoBitrate, limits.MaxVideoBitrate)
 	}
 	if p.Identity == "" || p.Identity == reservedIdentity {
 		return bad("identity %q: must be non-empty and not %s", p.Identity, reservedIdentity)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/internal/clicks"
 )
 
 // inputQueue bounds the page operations waiting to run (as in the
@@ -35,7 +36,7 @@ type control struct {
 	limiters    map[string]*rate.Limiter
 	lastWarn    map[string]time.Time
 
-	clicks clickCounter // owned by work
+	clicks clicks.Counter // owned by work
 }
 
 // job is one page operation; done, when set, receives its result.
@@ -348,10 +349,10 @@ func (c *control) apply(ctx context.Context, sender string, events []InputEvent)
 		case InputMouseMove:
 			err = p.SendMouseMove(ctx, at, false)
 		case InputMouseDown:
-			n := c.clicks.down(ev.X, ev.Y, ev.Button, time.Now())
+			n := c.clicks.Down(ev.X, ev.Y, ev.Button, time.Now())
 			err = p.SendMouseClick(ctx, at, lkbrowser.MouseButton(ev.Button), false, n)
 		case InputMouseUp:
-			err = p.SendMouseClick(ctx, at, lkbrowser.MouseButton(ev.Button), true, c.clicks.up(ev.Button))
+			err = p.SendMouseClick(ctx, at, lkbrowser.MouseButton(ev.Button), true, c.clicks.Up(ev.Button))
 		case InputWheel:
 			err = p.SendMouseWheel(ctx, at, ev.DeltaX, ev.DeltaY)
 		case InputKeyDown:
@@ -432,44 +433,4 @@ func (c *control) tryAgentFocus() bool {
 		c.focusChanged(true)
 	}
 	return true
-}
-
-// clickCounter turns mouse downs into click counts (double and triple
-// clicks), as a desktop does: the same button within clickTime and
-// clickSlop pixels of the last click counts up.
-type clickCounter struct {
-	at     time.Time
-	x, y   int
-	button int
-	count  int
-}
-
-const (
-	clickTime = 500 * time.Millisecond
-	clickSlop = 4
-)
-
-func (k *clickCounter) down(x, y, button int, now time.Time) int {
-	if k.count > 0 && button == k.button && now.Sub(k.at) <= clickTime &&
-		abs(x-k.x) <= clickSlop && abs(y-k.y) <= clickSlop && k.count < 3 {
-		k.count++
-	} else {
-		k.count = 1
-	}
-	k.at, k.x, k.y, k.button = now, x, y, button
-	return k.count
-}
-
-func (k *clickCounter) up(button int) int {
-	if button != k.button || k.count == 0 {
-		return 1
-	}
-	return k.count
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
 }

@@ -1,7 +1,6 @@
 package lksession
 
 import (
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -45,9 +44,6 @@ const (
 // Options.AllowedSchemes says: they reach local files, the browser's own
 // pages or run code in the page's origin.
 var forbiddenSchemes = []string{"file", "chrome", "javascript", "data", "devtools", "chrome-extension", "view-source", "filesystem", "blob"}
-
-// ErrInvalidOptions marks Options that Start refuses.
-var ErrInvalidOptions = errors.New("lksession: invalid options")
 
 // Options configures a Session. URL and either Token or APIKey and
 // APISecret are required.
@@ -104,7 +100,7 @@ type Options struct {
 }
 
 func (o *Options) withDefaults(pageW, pageH, fps int) error {
-	bad := func(why string) error { return errors.Join(ErrInvalidOptions, errors.New("lksession: "+why)) }
+	bad := func(why string) error { return &OptionsError{Reason: why} }
 	if o.URL == "" {
 		return bad("no LiveKit URL")
 	}
@@ -171,10 +167,6 @@ func (o *Options) withDefaults(pageW, pageH, fps int) error {
 
 // Timing of the session.
 const (
-	// stillRepeat is how often the last picture is sent again while the
-	// page does not change, so that the track stays alive (tiny delta
-	// frames; a late joiner gets a keyframe at once on its PLI anyway).
-	stillRepeat = 500 * time.Millisecond
 	// stallWarning is the gap between two frames sent beyond which the
 	// session logs a stall.
 	stallWarning = time.Second

@@ -3,7 +3,6 @@ package lksession
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"unicode/utf8"
@@ -70,27 +69,6 @@ type InputEvent struct {
 	CharCode       rune
 	Modifiers      uint32
 }
-
-// ErrBadInput marks a browser-input message that was refused as a whole.
-var ErrBadInput = errors.New("lksession: bad input message")
-
-// InputError says why a browser-input message was refused; it matches
-// ErrBadInput.
-type InputError struct {
-	// Index is the position of the offending event, -1 for the message.
-	Index  int
-	Reason string
-}
-
-func (e *InputError) Error() string {
-	if e.Index < 0 {
-		return "lksession: bad input message: " + e.Reason
-	}
-	return fmt.Sprintf("lksession: bad input message: event %d: %s", e.Index, e.Reason)
-}
-
-// Is makes an *InputError match ErrBadInput.
-func (e *InputError) Is(target error) bool { return target == ErrBadInput }
 
 // wireEvent is an event as it comes off the wire. Numbers are float64
 // because browsers send fractional coordinates; pointers tell absent

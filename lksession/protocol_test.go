@@ -83,35 +83,6 @@ func TestDecodeInputRefuses(t *testing.T) {
 	}
 }
 
-func TestClickCounter(t *testing.T) {
-	var k clickCounter
-	t0 := time.Unix(0, 0)
-	if n := k.down(10, 10, 0, t0); n != 1 {
-		t.Fatalf("first click %d", n)
-	}
-	if n := k.up(0); n != 1 {
-		t.Fatalf("first up %d", n)
-	}
-	if n := k.down(12, 11, 0, t0.Add(200*time.Millisecond)); n != 2 {
-		t.Fatalf("double click %d", n)
-	}
-	if n := k.down(12, 11, 0, t0.Add(400*time.Millisecond)); n != 3 {
-		t.Fatalf("triple click %d", n)
-	}
-	if n := k.down(12, 11, 0, t0.Add(600*time.Millisecond)); n != 1 {
-		t.Fatalf("fourth click restarts: %d", n)
-	}
-	if n := k.down(40, 11, 0, t0.Add(700*time.Millisecond)); n != 1 {
-		t.Fatalf("far click: %d", n)
-	}
-	if n := k.down(40, 11, 2, t0.Add(800*time.Millisecond)); n != 1 {
-		t.Fatalf("other button: %d", n)
-	}
-	if n := k.down(40, 11, 2, t0.Add(2*time.Second)); n != 1 {
-		t.Fatalf("late click: %d", n)
-	}
-}
-
 func TestOptionsDefaults(t *testing.T) {
 	o := Options{URL: "ws://127.0.0.1:7880", APIKey: "k", APISecret: "s", AllowedSchemes: []string{"https", "FILE", "javascript"}}
 	if err := o.withDefaults(1920, 1080, 30); err != nil {

@@ -2,7 +2,6 @@ package lksession
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -55,7 +54,7 @@ type Session struct {
 // stays the caller's: Close leaves it open.
 func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, error) {
 	if page == nil {
-		return nil, errors.Join(ErrInvalidOptions, errors.New("lksession: nil page"))
+		return nil, &OptionsError{Reason: "nil page"}
 	}
 	if err := opts.withDefaults(page.Width(), page.Height(), page.FrameRate()); err != nil {
 		return nil, err

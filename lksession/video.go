@@ -11,8 +11,7 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/vpx"
-	"github.com/lkbrowser/lkbrowser/internal/yuv"
+	"github.com/lkbrowser/lkbrowser/internal/pagevideo"
 )
 
 // videoPublisher turns the page's frames into the VP8 track "browser-video".
@@ -22,31 +21,27 @@ type videoPublisher struct {
 	s      *Session
 	keyReq chan struct{} // cap 1: a keyframe was asked for
 
-	enc      *vpx.Encoder
-	img      *yuv.I420 // the whole current picture
-	have     bool      // img holds a picture
-	pkt      []byte
-	lastKey  time.Time
-	lastTS   time.Time // capture time of the last frame written
-	lastSent time.Time // wall time of the last frame written
-	wantKey  bool      // a keyframe is due when keyframeGap allows
-	base     time.Time // capture time of pts 0 for the encoder
+	enc      *pagevideo.Encoder
+	lastKey  time.Time     // wall time of the last keyframe
+	lastTS   time.Duration // timestamp of the last packet written, from base
+	sent     bool          // a packet was written: lastTS holds
+	lastSent time.Time     // wall time of the last frame written
+	wantKey  bool          // a keyframe is due when keyframeGap allows
+	base     time.Time     // capture time of timestamp 0
 	frameDur time.Duration
 }
 
 func newVideoPublisher(s *Session) (*videoPublisher, error) {
 	w, h := s.page.Width(), s.page.Height()
 	fps := max(s.page.FrameRate(), 1)
-	enc, err := vpx.NewEncoder(vpx.EncoderConfig{Width: w, Height: h, BitrateKbps: s.opts.VideoBitrate, FrameRate: fps})
+	enc, err := pagevideo.New(pagevideo.Config{Width: w, Height: h, BitrateKbps: s.opts.VideoBitrate, FrameRate: fps})
 	if err != nil {
-		return nil, fmt.Errorf("lksession: video encoder: %w", err)
+		return nil, fmt.Errorf("lksession: %w", err)
 	}
 	return &videoPublisher{
 		s:        s,
 		keyReq:   make(chan struct{}, 1),
 		enc:      enc,
-		img:      yuv.NewI420(w, h),
-		pkt:      make([]byte, 0, 256<<10),
 		frameDur: time.Second / time.Duration(fps),
 	}, nil
 }
@@ -58,12 +53,12 @@ func (v *videoPublisher) publish(room *lksdk.Room) (*lksdk.LocalTrack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lksession: video track: %w", err)
 	}
-	cfg := v.enc.Config()
+	w, h := v.enc.Size()
 	_, err = room.LocalParticipant.PublishTrack(track, &lksdk.TrackPublicationOptions{
 		Name:        VideoTrackName,
 		Source:      screenShare,
-		VideoWidth:  cfg.Width,
-		VideoHeight: cfg.Height,
+		VideoWidth:  w,
+		VideoHeight: h,
 	})
 	if err != nil {
 		_ = track.Close()
@@ -91,7 +86,7 @@ func (v *videoPublisher) requestKeyframe() {
 }
 
 // run encodes frames as they come, a keyframe when asked, and the last
-// picture again every stillRepeat while the page is still. It stops at
+// picture again every pagevideo.StillRepeat while the page is still. It stops at
 // Close or when the page's frames end.
 func (v *videoPublisher) run() {
 	defer v.s.wg.Done()
@@ -109,9 +104,9 @@ func (v *videoPublisher) run() {
 	}
 	cancel()
 
-	// The picture goes out again stillRepeat after the last frame sent (or
+	// The picture goes out again pagevideo.StillRepeat after the last frame sent (or
 	// the last repeat tried, while nothing can be sent).
-	still := time.NewTimer(stillRepeat)
+	still := time.NewTimer(pagevideo.StillRepeat)
 	defer still.Stop()
 	repeated := time.Now()
 	keyTimer := time.NewTimer(time.Hour)
@@ -146,95 +141,71 @@ func (v *videoPublisher) run() {
 		if repeated.After(from) {
 			from = repeated
 		}
-		still.Reset(time.Until(from.Add(stillRepeat)))
+		still.Reset(time.Until(from.Add(pagevideo.StillRepeat)))
 	}
 }
 
 // frame takes a captured frame into the picture and encodes it.
 func (v *videoPublisher) frame(f *lkbrowser.Frame) {
-	rects := f.Dirty
-	if f.Width != v.img.Width || f.Height != v.img.Height {
-		if err := v.enc.Resize(f.Width, f.Height); err != nil {
-			f.Release()
-			v.s.log.Error("video encoder resize failed", "width", f.Width, "height", f.Height, "err", err)
-			return
-		}
-		v.img = yuv.NewI420(f.Width, f.Height)
-		v.wantKey = true
-		rects = nil
-	}
-	if !v.have {
-		rects = nil // the first picture is converted whole
-	}
-	err := yuv.FromBGRA(v.img, f.Pix, f.Stride, f.Width, f.Height, rects)
 	ts := f.Timestamp
-	f.Release()
-	if err != nil {
+	if _, err := v.enc.Take(f); err != nil { // a resize makes its own keyframe
 		v.s.log.Error("frame conversion failed", "err", err)
 		return
 	}
-	v.have = true
 	v.encode(ts)
 }
 
 // encode encodes the current picture, captured at ts, and writes it to the
 // current connection's track.
 func (v *videoPublisher) encode(ts time.Time) {
-	if !v.have {
+	if !v.enc.HasPicture() {
 		return
 	}
 	c := v.s.conn.Load()
 	if c == nil || c.video == nil {
 		return // rejoining: the next connection starts with a keyframe
 	}
-	if !ts.After(v.lastTS) {
-		ts = v.lastTS.Add(time.Millisecond)
-	}
-	dur := v.frameDur
-	if !v.lastTS.IsZero() {
-		dur = ts.Sub(v.lastTS)
-	}
 	if v.base.IsZero() {
 		v.base = ts
 	}
+	at := ts.Sub(v.base)
+	dur := v.frameDur
+	if v.sent && at > v.lastTS {
+		dur = at - v.lastTS
+	}
 	start := time.Now()
 	forceKey := v.wantKey && time.Since(v.lastKey) >= keyframeGap
-	pkt, key, err := v.enc.Encode(v.img, ts.Sub(v.base), dur, forceKey, v.pkt[:0])
+	pkt, err := v.enc.Encode(at, dur, forceKey)
 	if err != nil {
 		v.s.log.Error("VP8 encode failed", "err", err)
 		return
 	}
 	v.s.stats.encodeNanos.Add(int64(time.Since(start)))
-	v.pkt = pkt[:0]
-	if len(pkt) == 0 {
+	if len(pkt.Data) == 0 {
 		return // the encoder dropped the frame (rate control)
 	}
-	if key {
+	if pkt.Key {
 		v.lastKey = start
 		v.wantKey = false
 		v.s.stats.keyframes.Add(1)
 	}
 	if gap := start.Sub(v.lastSent); !v.lastSent.IsZero() && gap > stallWarning {
-		// stillRepeat keeps frames going at least twice a second: a longer
+		// StillRepeat keeps frames going at least twice a second: a longer
 		// gap is a stall (capture, CPU) or a lost connection, not a still
 		// page.
 		v.s.log.Warn("video stalled", "gap", gap.Round(time.Millisecond))
 	}
-	v.lastTS, v.lastSent = ts, start
-	if err := c.video.WriteSample(media.Sample{Data: pkt, Duration: dur, Timestamp: ts}, nil); err != nil {
+	if v.sent {
+		dur = pkt.TS - v.lastTS
+	}
+	v.lastTS, v.sent, v.lastSent = pkt.TS, true, start
+	if err := c.video.WriteSample(media.Sample{Data: pkt.Data, Duration: dur, Timestamp: v.base.Add(pkt.TS)}, nil); err != nil {
 		v.s.log.Debug("video write failed", "err", err)
 		return
 	}
 	v.s.stats.framesSent.Add(1)
-	v.s.stats.videoBytes.Add(uint64(len(pkt)))
+	v.s.stats.videoBytes.Add(uint64(len(pkt.Data)))
 }
 
 // closeEncoder frees the encoder; the goroutine has stopped.
-func (v *videoPublisher) closeEncoder() error {
-	if v.enc == nil {
-		return nil
-	}
-	err := v.enc.Close()
-	v.enc = nil
-	return err
-}
+func (v *videoPublisher) closeEncoder() error { return v.enc.Close() }

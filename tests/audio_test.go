@@ -305,7 +305,7 @@ func TestKillingTheSoundServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, p := range pages {
-		ev := waitEvent(t, p, 5*time.Second, "AudioError", isEvent[*lkbrowser.AudioError]).(*lkbrowser.AudioError)
+		ev := waitEvent(t, p, 5*time.Second, "AudioFailed", isEvent[*lkbrowser.AudioFailed]).(*lkbrowser.AudioFailed)
 		t.Logf("page %d: %s", i, ev.Reason)
 		// Video goes on.
 		if _, err := p.Eval(ctx, `document.body.style.background = "#0f0"`); err != nil {

@@ -54,8 +54,8 @@ func describe(ev lkbrowser.Event) string {
 		return "AudioStreamStarted"
 	case *lkbrowser.AudioStreamStopped:
 		return "AudioStreamStopped"
-	case *lkbrowser.AudioError:
-		return "AudioError " + e.Reason
+	case *lkbrowser.AudioFailed:
+		return "AudioFailed " + e.Reason
 	}
 	return "?"
 }

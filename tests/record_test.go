@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/webm"
 )
 
 // probeResult is the part of ffprobe's JSON the tests look at.
@@ -328,8 +329,8 @@ func TestRecorderToBuffer(t *testing.T) {
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	var buf closeRecorder
 	var progress atomic.Int32
-	r, err := lkbrowser.NewRecorder(p, &buf, lkbrowser.RecordOptions{VideoBitrate: 500, AudioBitrate: 64,
-		Progress: func(lkbrowser.RecordProgress) { progress.Add(1) }})
+	r, err := webm.NewRecorder(p, &buf, webm.Options{VideoBitrate: 500, AudioBitrate: 64,
+		Progress: func(webm.Progress) { progress.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +394,7 @@ func TestRecordFileCutShort(t *testing.T) {
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	dir := t.TempDir()
 	path := filepath.Join(dir, "anim.webm")
-	r, err := lkbrowser.RecordFile(p, path, lkbrowser.RecordOptions{})
+	r, err := webm.RecordFile(p, path, webm.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +440,7 @@ func TestRecordFollowsResize(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("colors.html"), Width: 640, Height: 360})
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	path := filepath.Join(t.TempDir(), "resize.webm")
-	r, err := lkbrowser.RecordFile(p, path, lkbrowser.RecordOptions{NoAudio: true})
+	r, err := webm.RecordFile(p, path, webm.Options{NoAudio: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +485,7 @@ func TestRecordAVSync(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("flashbeep.html"), Width: 320, Height: 240, FrameRate: 60})
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	path := filepath.Join(t.TempDir(), "flashbeep.webm")
-	r, err := lkbrowser.RecordFile(p, path, lkbrowser.RecordOptions{})
+	r, err := webm.RecordFile(p, path, webm.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -576,7 +577,7 @@ func (w *failingWriter) Close() error { w.closed.Add(1); return nil }
 func TestRecorderWriteError(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("anim.html"), Width: 320, Height: 240})
 	w := &failingWriter{limit: 20000}
-	r, err := lkbrowser.NewRecorder(p, w, lkbrowser.RecordOptions{})
+	r, err := webm.NewRecorder(p, w, webm.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -661,7 +662,7 @@ func TestHelperRecordDiskFull(t *testing.T) {
 	p := openPage(t, lkbrowser.PageOptions{URL: url("noise.html"), Width: 320, Height: 240, FrameRate: 30})
 	waitEvent(t, p, 10*time.Second, "load", isEvent[*lkbrowser.LoadFinished])
 	path := filepath.Join(dir, "full.webm")
-	r, err := lkbrowser.RecordFile(p, path, lkbrowser.RecordOptions{VideoBitrate: 8000})
+	r, err := webm.RecordFile(p, path, webm.Options{VideoBitrate: 8000})
 	if err != nil {
 		t.Fatal(err)
 	}

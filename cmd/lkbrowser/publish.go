@@ -18,6 +18,7 @@ import (
 	"github.com/lkbrowser/lkbrowser/internal/lkserver"
 	"github.com/lkbrowser/lkbrowser/internal/viewer"
 	"github.com/lkbrowser/lkbrowser/lksession"
+	"github.com/lkbrowser/lkbrowser/webm"
 )
 
 const publishSynopsis = "[flags] URL"
@@ -248,7 +249,7 @@ func (p *pub) start(ctx context.Context, log *slog.Logger, stdout io.Writer) (_ 
 	up.sess = sess
 	up.closers = append(up.closers, sess.Close)
 	if p.record != "" {
-		rec, err := lkbrowser.RecordFile(page, p.record, lkbrowser.RecordOptions{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
+		rec, err := webm.RecordFile(page, p.record, webm.Options{VideoBitrate: p.videoKbps, NoAudio: p.noAudio})
 		if err != nil {
 			return nil, err
 		}

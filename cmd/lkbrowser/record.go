@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lkbrowser/lkbrowser"
+	"github.com/lkbrowser/lkbrowser/webm"
 )
 
 const recordSynopsis = "[flags] URL OUT.webm"
@@ -101,7 +102,7 @@ func checkWebMOut(cmd, out string) error {
 // record opens an engine and a page, waits for the page to load, and
 // records it until r.duration has passed or ctx is cancelled (Ctrl-C).
 // Everything it starts is closed before it returns.
-func (r *rec) record(ctx context.Context, log *slog.Logger, progress func(lkbrowser.RecordProgress)) (err error) {
+func (r *rec) record(ctx context.Context, log *slog.Logger, progress func(webm.Progress)) (err error) {
 	step := "starting the browser"
 	loadCtx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
@@ -137,7 +138,7 @@ func (r *rec) record(ctx context.Context, log *slog.Logger, progress func(lkbrow
 		return ctx.Err()
 	}
 	step = "starting the recording"
-	recorder, err := lkbrowser.RecordFile(p, r.out, lkbrowser.RecordOptions{
+	recorder, err := webm.RecordFile(p, r.out, webm.Options{
 		VideoBitrate: r.videoKbps, AudioBitrate: r.audioKbp, NoAudio: r.noAudio, Progress: progress})
 	if err != nil {
 		return err
@@ -200,15 +201,15 @@ func newProgress(stderr io.Writer, verbose bool, total time.Duration) *progress 
 	return &progress{f: f, total: total}
 }
 
-// callback returns the function for RecordOptions.Progress.
-func (pr *progress) callback() func(lkbrowser.RecordProgress) {
+// callback returns the function for webm.Options.Progress.
+func (pr *progress) callback() func(webm.Progress) {
 	if pr == nil {
 		return nil
 	}
 	return pr.show
 }
 
-func (pr *progress) show(p lkbrowser.RecordProgress) {
+func (pr *progress) show(p webm.Progress) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	line := "recording " + clock(p.Elapsed)

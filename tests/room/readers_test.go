@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/internal/testing/roomtest"
 	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 	"github.com/lkbrowser/lkbrowser/lksession"
+	"github.com/lkbrowser/lkbrowser/webm"
 )
 
 // TestRecordPublishAndReadAtOnce records a page to WebM and publishes it
@@ -26,7 +26,7 @@ func TestRecordPublishAndReadAtOnce(t *testing.T) {
 	}
 	page, sess := publish(t, lk, web.URL+"/moving.html", lksession.Options{})
 	out := filepath.Join(t.TempDir(), "both.webm")
-	rec, err := lkbrowser.RecordFile(page, out, lkbrowser.RecordOptions{})
+	rec, err := webm.RecordFile(page, out, webm.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package lkbrowser
+package webm
 
 // WebM ids of the master elements whose children follow them in the
 // stream the recorder writes (both are written with unknown size).

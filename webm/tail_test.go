@@ -1,4 +1,4 @@
-package lkbrowser
+package webm
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package lkbrowser
+package chromium
 
 import (
 	"archive/zip"
@@ -32,14 +32,14 @@ type dlEntry struct {
 	body string
 }
 
-// dlTestZip builds a Chrome-for-Testing-like archive for platform: the
+// testZip builds a Chrome-for-Testing-like archive for platform: the
 // executable (0755), a nested data file, a directory symlink, plus extra.
-func dlTestZip(t testing.TB, platform string, extra ...dlEntry) []byte {
+func testZip(t testing.TB, platform string, extra ...dlEntry) []byte {
 	t.Helper()
 	top := "chrome-" + platform + "/"
 	entries := append([]dlEntry{
 		{top, fs.ModeDir | 0o755, ""},
-		{dlChromiumCandidates(platform)[0], 0o755, "#!/bin/sh\necho fake chrome\n"},
+		{candidates(platform)[0], 0o755, "#!/bin/sh\necho fake chrome\n"},
 		{top + "resources/locales/en-US.pak", 0o644, "locale data"},
 		{top + "locales", fs.ModeSymlink | 0o777, "resources/locales"},
 	}, extra...)
@@ -68,7 +68,7 @@ type dlServer struct {
 	hits atomic.Int32
 }
 
-func dlServe(t *testing.T, h http.HandlerFunc) *dlServer {
+func serve(t *testing.T, h http.HandlerFunc) *dlServer {
 	t.Helper()
 	s := &dlServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -79,8 +79,8 @@ func dlServe(t *testing.T, h http.HandlerFunc) *dlServer {
 	return s
 }
 
-// dlArchive serves data at the CfT URL of dlTestVersion/platform, 404 elsewhere.
-func dlArchive(platform string, data []byte) http.HandlerFunc {
+// archive serves data at the CfT URL of dlTestVersion/platform, 404 elsewhere.
+func archive(platform string, data []byte) http.HandlerFunc {
 	want := "/" + dlTestVersion + "/" + platform + "/chrome-" + platform + ".zip"
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != want {
@@ -92,13 +92,13 @@ func dlArchive(platform string, data []byte) http.HandlerFunc {
 	}
 }
 
-func dlOpts(s *dlServer, cache string) DownloadOptions {
-	return DownloadOptions{Version: dlTestVersion, Platform: "linux64", BaseURL: s.URL, CacheDir: cache, Client: s.Client()}
+func testOpts(s *dlServer, cache string) Options {
+	return Options{Version: dlTestVersion, Platform: "linux64", BaseURL: s.URL, CacheDir: cache, Client: s.Client()}
 }
 
-// dlAssertClean fails if anything but the lock file and a complete install
+// assertClean fails if anything but the lock file and a complete install
 // is left in the version dir, or if nothing but leftovers exists there.
-func dlAssertClean(t *testing.T, cache string, installed bool) {
+func assertClean(t *testing.T, cache string, installed bool) {
 	t.Helper()
 	verDir := filepath.Join(cache, dlTestVersion)
 	entries, _ := os.ReadDir(verDir)
@@ -110,7 +110,7 @@ func dlAssertClean(t *testing.T, cache string, installed bool) {
 			t.Errorf("leftover in %s: %s", verDir, e.Name())
 		}
 	}
-	_, complete, err := ResourcesDir(DownloadOptions{Version: dlTestVersion, Platform: "linux64", CacheDir: cache})
+	_, complete, err := ResourcesDir(Options{Version: dlTestVersion, Platform: "linux64", CacheDir: cache})
 	if err != nil || complete != installed {
 		t.Errorf("ResourcesDir complete = %v, %v; want %v", complete, err, installed)
 	}
@@ -121,9 +121,9 @@ func TestDownloadSuccess(t *testing.T) {
 	if platform == "" {
 		platform = "linux64"
 	}
-	s := dlServe(t, dlArchive(platform, dlTestZip(t, platform)))
+	s := serve(t, archive(platform, testZip(t, platform)))
 	cache := t.TempDir()
-	opts := dlOpts(s, cache)
+	opts := testOpts(s, cache)
 	opts.Platform = platform
 	dir, err := Download(t.Context(), opts)
 	if err != nil {
@@ -132,10 +132,10 @@ func TestDownloadSuccess(t *testing.T) {
 	if want := filepath.Join(cache, dlTestVersion, platform); dir != want {
 		t.Errorf("dir = %q, want %q", dir, want)
 	}
-	if _, err := os.Stat(filepath.Join(dir, dlMarker)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, markerFile)); err != nil {
 		t.Errorf("marker: %v", err)
 	}
-	exe := filepath.Join(dir, filepath.FromSlash(dlChromiumCandidates(platform)[0]))
+	exe := filepath.Join(dir, filepath.FromSlash(candidates(platform)[0]))
 	fi, err := os.Stat(exe)
 	if err != nil || fi.Mode().Perm()&0o100 == 0 {
 		t.Errorf("executable %s: %v, %v", exe, fi, err)
@@ -155,26 +155,26 @@ func TestDownloadSuccess(t *testing.T) {
 		t.Errorf("install dir mode = %v, %v", fi, err)
 	}
 	if DefaultPlatform() != "" {
-		if p, ok := DownloadedChromium(cache); !ok || p != exe {
-			t.Errorf("DownloadedChromium = %q, %v; want %q", p, ok, exe)
+		if p, ok := Downloaded(cache); !ok || p != exe {
+			t.Errorf("Downloaded = %q, %v; want %q", p, ok, exe)
 		}
 	}
 	if platform == "linux64" {
-		dlAssertClean(t, cache, true)
+		assertClean(t, cache, true)
 	}
 }
 
 func TestDownloadIdempotent(t *testing.T) {
-	s := dlServe(t, dlArchive("linux64", dlTestZip(t, "linux64")))
+	s := serve(t, archive("linux64", testZip(t, "linux64")))
 	cache := t.TempDir()
-	if _, complete, err := ResourcesDir(dlOpts(s, cache)); err != nil || complete {
+	if _, complete, err := ResourcesDir(testOpts(s, cache)); err != nil || complete {
 		t.Fatalf("ResourcesDir before download: complete=%v err=%v", complete, err)
 	}
-	dir1, err := Download(t.Context(), dlOpts(s, cache))
+	dir1, err := Download(t.Context(), testOpts(s, cache))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir2, err := Download(t.Context(), dlOpts(s, cache))
+	dir2, err := Download(t.Context(), testOpts(s, cache))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,41 +184,41 @@ func TestDownloadIdempotent(t *testing.T) {
 	if n := s.hits.Load(); n != 1 {
 		t.Errorf("server hit %d times, want 1", n)
 	}
-	if dir, complete, err := ResourcesDir(dlOpts(s, cache)); err != nil || !complete || dir != dir1 {
+	if dir, complete, err := ResourcesDir(testOpts(s, cache)); err != nil || !complete || dir != dir1 {
 		t.Errorf("ResourcesDir = %q, %v, %v", dir, complete, err)
 	}
 }
 
 func TestDownloadSHA256(t *testing.T) {
-	data := dlTestZip(t, "linux64")
+	data := testZip(t, "linux64")
 	sum := sha256.Sum256(data)
-	s := dlServe(t, dlArchive("linux64", data))
+	s := serve(t, archive("linux64", data))
 
 	t.Run("match", func(t *testing.T) {
 		cache := t.TempDir()
-		opts := dlOpts(s, cache)
+		opts := testOpts(s, cache)
 		opts.SHA256 = strings.ToUpper(hex.EncodeToString(sum[:]))
 		if _, err := Download(t.Context(), opts); err != nil {
 			t.Fatal(err)
 		}
-		dlAssertClean(t, cache, true)
+		assertClean(t, cache, true)
 	})
 	t.Run("mismatch", func(t *testing.T) {
 		cache := t.TempDir()
-		opts := dlOpts(s, cache)
+		opts := testOpts(s, cache)
 		opts.SHA256 = strings.Repeat("ab", 32)
 		_, err := Download(t.Context(), opts)
 		if !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), hex.EncodeToString(sum[:])) {
 			t.Fatalf("err = %v, want ErrChecksumMismatch with actual digest", err)
 		}
-		dlAssertClean(t, cache, false)
+		assertClean(t, cache, false)
 	})
 }
 
 func TestDownloadNotFound(t *testing.T) {
-	s := dlServe(t, http.NotFound)
+	s := serve(t, http.NotFound)
 	cache := t.TempDir()
-	_, err := Download(t.Context(), dlOpts(s, cache))
+	_, err := Download(t.Context(), testOpts(s, cache))
 	var de *DownloadError
 	if !errors.As(err, &de) || de.StatusCode != http.StatusNotFound {
 		t.Fatalf("err = %#v, want *DownloadError 404", err)
@@ -227,28 +227,28 @@ func TestDownloadNotFound(t *testing.T) {
 	if de.URL != url || !strings.Contains(err.Error(), "not found: no build for version "+dlTestVersion+" platform linux64 at "+url) {
 		t.Errorf("unexpected error: %v", err)
 	}
-	dlAssertClean(t, cache, false)
+	assertClean(t, cache, false)
 }
 
 func TestDownloadTruncated(t *testing.T) {
-	data := dlTestZip(t, "linux64")
-	s := dlServe(t, func(w http.ResponseWriter, r *http.Request) {
+	data := testZip(t, "linux64")
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		// The server closes the connection because the handler wrote less
 		// than the declared Content-Length.
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		w.Write(data[:len(data)/2])
 	})
 	cache := t.TempDir()
-	_, err := Download(t.Context(), dlOpts(s, cache))
+	_, err := Download(t.Context(), testOpts(s, cache))
 	var de *DownloadError
 	if !errors.Is(err, ErrIncompleteDownload) || !errors.As(err, &de) {
 		t.Fatalf("err = %v, want ErrIncompleteDownload in a *DownloadError", err)
 	}
-	dlAssertClean(t, cache, false)
+	assertClean(t, cache, false)
 }
 
 func TestDownloadCorruptArchive(t *testing.T) {
-	valid := dlTestZip(t, "linux64")
+	valid := testZip(t, "linux64")
 	random := make([]byte, 4096)
 	rand.Read(random)
 	cases := map[string]struct {
@@ -259,24 +259,24 @@ func TestDownloadCorruptArchive(t *testing.T) {
 		"gzip":      {append([]byte{0x1f, 0x8b, 8, 0}, random...), "gzip"},
 		"truncated": {valid[:len(valid)-40], "zip"}, // served whole: the zip itself is cut
 		"empty":     {nil, "not a zip"},
-		"bad crc":   {dlBadCRCZip(), "checksum"},
+		"bad crc":   {badCRCZip(), "checksum"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := dlServe(t, dlArchive("linux64", c.data))
+			s := serve(t, archive("linux64", c.data))
 			cache := t.TempDir()
-			_, err := Download(t.Context(), dlOpts(s, cache))
+			_, err := Download(t.Context(), testOpts(s, cache))
 			if !errors.Is(err, ErrCorruptArchive) || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v, want ErrCorruptArchive mentioning %q", err, c.msg)
 			}
-			dlAssertClean(t, cache, false)
+			assertClean(t, cache, false)
 		})
 	}
 }
 
-// dlBadCRCZip returns a zip whose only entry's stored bytes no longer match
+// badCRCZip returns a zip whose only entry's stored bytes no longer match
 // its CRC-32.
-func dlBadCRCZip() []byte {
+func badCRCZip() []byte {
 	const body = "fake chrome"
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -307,14 +307,14 @@ func TestDownloadZipSlip(t *testing.T) {
 	}
 	for name, extra := range cases {
 		t.Run(name, func(t *testing.T) {
-			s := dlServe(t, dlArchive("linux64", dlTestZip(t, "linux64", extra...)))
+			s := serve(t, archive("linux64", testZip(t, "linux64", extra...)))
 			cache := t.TempDir()
-			_, err := Download(t.Context(), dlOpts(s, cache))
+			_, err := Download(t.Context(), testOpts(s, cache))
 			var ue *UnsafeArchivePathError
 			if !errors.Is(err, ErrCorruptArchive) || !errors.As(err, &ue) {
 				t.Fatalf("err = %v, want *UnsafeArchivePathError", err)
 			}
-			dlAssertClean(t, cache, false)
+			assertClean(t, cache, false)
 			filepath.WalkDir(filepath.Dir(cache), func(p string, d fs.DirEntry, err error) error {
 				if d != nil && d.Name() == "evil" {
 					t.Errorf("written outside the install dir: %s", p)
@@ -326,10 +326,10 @@ func TestDownloadZipSlip(t *testing.T) {
 }
 
 func TestDownloadConcurrentGoroutines(t *testing.T) {
-	data := dlTestZip(t, "linux64")
-	s := dlServe(t, func(w http.ResponseWriter, r *http.Request) {
+	data := testZip(t, "linux64")
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(50 * time.Millisecond) // widen the race window
-		dlArchive("linux64", data)(w, r)
+		archive("linux64", data)(w, r)
 	})
 	cache := t.TempDir()
 	const n = 4
@@ -340,7 +340,7 @@ func TestDownloadConcurrentGoroutines(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			dirs[i], errs[i] = Download(t.Context(), dlOpts(s, cache))
+			dirs[i], errs[i] = Download(t.Context(), testOpts(s, cache))
 		})
 	}
 	close(start)
@@ -353,7 +353,7 @@ func TestDownloadConcurrentGoroutines(t *testing.T) {
 	if h := s.hits.Load(); h != 1 {
 		t.Errorf("archive served %d times, want 1", h)
 	}
-	dlAssertClean(t, cache, true)
+	assertClean(t, cache, true)
 }
 
 // TestHelperProcessDownload is the second process of
@@ -362,7 +362,7 @@ func TestHelperProcessDownload(t *testing.T) {
 	if os.Getenv("LKBROWSER_DL_HELPER") != "1" {
 		t.Skip("helper process")
 	}
-	_, err := Download(t.Context(), DownloadOptions{
+	_, err := Download(t.Context(), Options{
 		Version: dlTestVersion, Platform: "linux64",
 		BaseURL: os.Getenv("LKBROWSER_DL_URL"), CacheDir: os.Getenv("LKBROWSER_DL_CACHE"),
 	})
@@ -372,17 +372,17 @@ func TestHelperProcessDownload(t *testing.T) {
 }
 
 func TestDownloadConcurrentProcesses(t *testing.T) {
-	data := dlTestZip(t, "linux64")
+	data := testZip(t, "linux64")
 	requested := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once
-	s := dlServe(t, func(w http.ResponseWriter, r *http.Request) {
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		once.Do(func() { close(requested) })
 		select { // hold the other process inside its locked section
 		case <-release:
 		case <-time.After(10 * time.Second):
 		}
-		dlArchive("linux64", data)(w, r)
+		archive("linux64", data)(w, r)
 	})
 	cache := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcessDownload$", "-test.count=1")
@@ -411,7 +411,7 @@ func TestDownloadConcurrentProcesses(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		dir, err := Download(t.Context(), dlOpts(s, cache))
+		dir, err := Download(t.Context(), testOpts(s, cache))
 		done <- result{dir, err}
 	}()
 	select {
@@ -431,14 +431,14 @@ func TestDownloadConcurrentProcesses(t *testing.T) {
 	if h := s.hits.Load(); h != 1 {
 		t.Errorf("archive served %d times, want 1", h)
 	}
-	dlAssertClean(t, cache, true)
+	assertClean(t, cache, true)
 }
 
 func TestDownloadProgress(t *testing.T) {
 	big := make([]byte, 512<<10)
 	rand.Read(big) // incompressible, so the archive is about 512 KiB
-	data := dlTestZip(t, "linux64", dlEntry{"chrome-linux64/blob", 0o644, string(big)})
-	s := dlServe(t, func(w http.ResponseWriter, r *http.Request) {
+	data := testZip(t, "linux64", dlEntry{"chrome-linux64/blob", 0o644, string(big)})
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		for chunk := range slices.Chunk(data, 64<<10) {
 			w.Write(chunk)
@@ -449,7 +449,7 @@ func TestDownloadProgress(t *testing.T) {
 	type call struct{ done, total int64 }
 	var calls []call
 	var inFlight atomic.Int32
-	opts := dlOpts(s, t.TempDir())
+	opts := testOpts(s, t.TempDir())
 	opts.Progress = func(done, total int64) {
 		if inFlight.Add(1) != 1 {
 			t.Error("concurrent Progress calls")
@@ -481,7 +481,7 @@ func TestDownloadProgress(t *testing.T) {
 func TestDownloadContextCancel(t *testing.T) {
 	t.Run("mid-download", func(t *testing.T) {
 		release := make(chan struct{})
-		s := dlServe(t, func(w http.ResponseWriter, r *http.Request) {
+		s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", strconv.Itoa(1<<20))
 			w.Write(make([]byte, 64<<10))
 			w.(http.Flusher).Flush()
@@ -494,7 +494,7 @@ func TestDownloadContextCancel(t *testing.T) {
 		cache := t.TempDir()
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		opts := dlOpts(s, cache)
+		opts := testOpts(s, cache)
 		opts.Progress = func(done, total int64) { cancel() } // bytes are flowing: abort
 		start := time.Now()
 		_, err := Download(ctx, opts)
@@ -504,23 +504,23 @@ func TestDownloadContextCancel(t *testing.T) {
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("Download took %v after cancel", d)
 		}
-		dlAssertClean(t, cache, false)
+		assertClean(t, cache, false)
 	})
 	t.Run("waiting for lock", func(t *testing.T) {
-		s := dlServe(t, http.NotFound)
+		s := serve(t, http.NotFound)
 		cache := t.TempDir()
 		verDir := filepath.Join(cache, dlTestVersion)
 		if err := os.MkdirAll(verDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		unlock, err := dlLock(t.Context(), filepath.Join(verDir, "linux64.lock"))
+		unlock, err := lockDir(t.Context(), filepath.Join(verDir, "linux64.lock"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer unlock()
 		ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
 		defer cancel()
-		if _, err := Download(ctx, dlOpts(s, cache)); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := Download(ctx, testOpts(s, cache)); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 		}
 		if h := s.hits.Load(); h != 0 {
@@ -530,7 +530,7 @@ func TestDownloadContextCancel(t *testing.T) {
 }
 
 func TestDownloadRecoversLeftovers(t *testing.T) {
-	s := dlServe(t, dlArchive("linux64", dlTestZip(t, "linux64")))
+	s := serve(t, archive("linux64", testZip(t, "linux64")))
 	cache := t.TempDir()
 	verDir := filepath.Join(cache, dlTestVersion)
 	for _, p := range []string{"linux64/junk", ".linux64.tmp-123/junk", ".linux64.tmp-456.zip", ".linux-arm64.tmp-7/keep"} {
@@ -540,7 +540,7 @@ func TestDownloadRecoversLeftovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dir, err := Download(t.Context(), dlOpts(s, cache))
+	dir, err := Download(t.Context(), testOpts(s, cache))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -552,37 +552,37 @@ func TestDownloadRecoversLeftovers(t *testing.T) {
 		t.Errorf("other platform's temp dir removed: %v", err)
 	}
 	os.RemoveAll(filepath.Join(verDir, ".linux-arm64.tmp-7"))
-	dlAssertClean(t, cache, true)
+	assertClean(t, cache, true)
 }
 
 func TestDownloadOptionValidation(t *testing.T) {
 	cases := []struct {
 		field string
-		opts  DownloadOptions
+		opts  Options
 	}{
-		{"Version", DownloadOptions{}},
-		{"Version", DownloadOptions{Version: "../131"}},
-		{"Version", DownloadOptions{Version: "1..2"}},
-		{"Version", DownloadOptions{Version: "."}},
-		{"Version", DownloadOptions{Version: "131/0"}},
-		{"Version", DownloadOptions{Version: "131 0"}},
-		{"Platform", DownloadOptions{Version: "1.2", Platform: "linux32"}},
-		{"Platform", DownloadOptions{Version: "1.2", Platform: "../linux64"}},
-		{"SHA256", DownloadOptions{Version: "1.2", Platform: "linux64", SHA256: "abc"}},
+		{"Version", Options{}},
+		{"Version", Options{Version: "../131"}},
+		{"Version", Options{Version: "1..2"}},
+		{"Version", Options{Version: "."}},
+		{"Version", Options{Version: "131/0"}},
+		{"Version", Options{Version: "131 0"}},
+		{"Platform", Options{Version: "1.2", Platform: "linux32"}},
+		{"Platform", Options{Version: "1.2", Platform: "../linux64"}},
+		{"SHA256", Options{Version: "1.2", Platform: "linux64", SHA256: "abc"}},
 	}
 	for _, c := range cases {
 		c.opts.CacheDir = t.TempDir()
 		_, err := Download(t.Context(), c.opts)
-		var oe *DownloadOptionError
+		var oe *OptionError
 		if !errors.As(err, &oe) || oe.Field != c.field {
-			t.Errorf("Download(%+v) err = %v, want DownloadOptionError for %s", c.opts, err, c.field)
+			t.Errorf("Download(%+v) err = %v, want OptionError for %s", c.opts, err, c.field)
 		}
 		if _, _, err := ResourcesDir(c.opts); !errors.As(err, &oe) {
 			t.Errorf("ResourcesDir(%+v) err = %v", c.opts, err)
 		}
 	}
 	if p := DefaultPlatform(); p != "" {
-		dir, _, err := ResourcesDir(DownloadOptions{Version: "1.2", CacheDir: "/c"})
+		dir, _, err := ResourcesDir(Options{Version: "1.2", CacheDir: "/c"})
 		if err != nil || dir != filepath.Join("/c", "1.2", p) {
 			t.Errorf("ResourcesDir with default platform = %q, %v", dir, err)
 		}
@@ -595,7 +595,7 @@ func TestDownloadDefaultCacheDir(t *testing.T) {
 	if dir, err := DefaultCacheDir(); err != nil || dir != filepath.Join(xdg, "lkbrowser") {
 		t.Errorf("DefaultCacheDir = %q, %v; want %q", dir, err, filepath.Join(xdg, "lkbrowser"))
 	}
-	dir, _, err := ResourcesDir(DownloadOptions{Version: "1.2", Platform: "linux64"})
+	dir, _, err := ResourcesDir(Options{Version: "1.2", Platform: "linux64"})
 	if want := filepath.Join(xdg, "lkbrowser", "1.2", "linux64"); err != nil || dir != want {
 		t.Errorf("ResourcesDir = %q, %v; want %q", dir, err, want)
 	}
@@ -609,8 +609,8 @@ func TestDownloadDefaultCacheDir(t *testing.T) {
 	}
 }
 
-// dlFakeInstall creates an install dir by hand, with the executable at rel.
-func dlFakeInstall(t *testing.T, cache, version, rel string, complete bool) string {
+// fakeInstall creates an install dir by hand, with the executable at rel.
+func fakeInstall(t *testing.T, cache, version, rel string, complete bool) string {
 	t.Helper()
 	dir := filepath.Join(cache, version, DefaultPlatform())
 	exe := filepath.Join(dir, filepath.FromSlash(rel))
@@ -621,7 +621,7 @@ func dlFakeInstall(t *testing.T, cache, version, rel string, complete bool) stri
 		t.Fatal(err)
 	}
 	if complete {
-		if err := os.WriteFile(filepath.Join(dir, dlMarker), nil, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, markerFile), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -633,29 +633,29 @@ func TestDownloadedChromium(t *testing.T) {
 	if platform == "" {
 		t.Skip("no Chrome-for-Testing platform for this GOOS/GOARCH")
 	}
-	cft := dlChromiumCandidates(platform)[0]
+	cft := candidates(platform)[0]
 
 	cache := t.TempDir()
-	if p, ok := DownloadedChromium(cache); ok {
+	if p, ok := Downloaded(cache); ok {
 		t.Errorf("empty cache: got %q", p)
 	}
-	if p, ok := DownloadedChromium(filepath.Join(cache, "missing")); ok {
+	if p, ok := Downloaded(filepath.Join(cache, "missing")); ok {
 		t.Errorf("missing cache: got %q", p)
 	}
-	dlFakeInstall(t, cache, "9.0.1", cft, true)
-	want := dlFakeInstall(t, cache, "10.0.0", cft, true)
-	dlFakeInstall(t, cache, "11.0.0", cft, false)     // no marker: incomplete
-	dlFakeInstall(t, cache, "12.0.0", "README", true) // no executable
-	if p, ok := DownloadedChromium(cache); !ok || p != want {
-		t.Errorf("DownloadedChromium = %q, %v; want %q", p, ok, want)
+	fakeInstall(t, cache, "9.0.1", cft, true)
+	want := fakeInstall(t, cache, "10.0.0", cft, true)
+	fakeInstall(t, cache, "11.0.0", cft, false)     // no marker: incomplete
+	fakeInstall(t, cache, "12.0.0", "README", true) // no executable
+	if p, ok := Downloaded(cache); !ok || p != want {
+		t.Errorf("Downloaded = %q, %v; want %q", p, ok, want)
 	}
 
 	// Top-level "chromium" is accepted too, and "" means the default cache.
 	xdg := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", xdg)
-	want = dlFakeInstall(t, filepath.Join(xdg, "lkbrowser"), "1.0", "chromium", true)
-	if p, ok := DownloadedChromium(""); !ok || p != want {
-		t.Errorf("DownloadedChromium(\"\") = %q, %v; want %q", p, ok, want)
+	want = fakeInstall(t, filepath.Join(xdg, "lkbrowser"), "1.0", "chromium", true)
+	if p, ok := Downloaded(""); !ok || p != want {
+		t.Errorf("Downloaded(\"\") = %q, %v; want %q", p, ok, want)
 	}
 }
 
@@ -672,14 +672,14 @@ func TestDownloadCompareVersions(t *testing.T) {
 		{"1.beta", "1.0", 1},
 	}
 	for _, c := range cases {
-		got := dlCompareVersions(c.a, c.b)
+		got := compareVersions(c.a, c.b)
 		if got < 0 {
 			got = -1
 		} else if got > 0 {
 			got = 1
 		}
 		if got != c.want {
-			t.Errorf("dlCompareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+			t.Errorf("compareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 }
