@@ -35,6 +35,7 @@ type section struct {
 var sections = []section{
 	{"frames", runFrames},
 	{"publish", runPublish},
+	{"agent", runAgent},
 }
 
 func main() {
