@@ -87,6 +87,9 @@ type Agent struct {
 	status      Status
 	cursor      image.Point // the pointer in display pixels, when cursorKnown
 	cursorKnown bool
+	// looked is set once the agent looked at the page: its first look waits
+	// for the page to settle, since a page just opened may not have painted.
+	looked bool
 }
 
 // actor is what the agent needs of a *computer.Computer.

@@ -38,6 +38,12 @@ func (a *Agent) execute(ctx context.Context, act computer.Action) ([]Block, erro
 		}
 		return a.settledShot(ctx)
 	}
+	if !a.looked && (act.Kind == computer.Screenshot || act.Kind == computer.Zoom) {
+		if _, err := a.comp.Do(ctx, computer.Action{Kind: computer.Wait, Duration: navigationSettle}); err != nil {
+			return nil, err
+		}
+	}
+	a.looked = true
 	res, err := a.comp.Do(ctx, act)
 	if err != nil {
 		return nil, err

@@ -42,8 +42,8 @@ func TestRunEndTurn(t *testing.T) {
 	if out != want {
 		t.Errorf("outcome %+v, want %+v", out, want)
 	}
-	if got, want := comp.kinds(), []computer.Kind{computer.Screenshot, computer.Click, computer.Screenshot}; !slices.Equal(got, want) {
-		t.Errorf("computer did %v, want %v (a screenshot after the click)", got, want)
+	if got, want := comp.kinds(), []computer.Kind{computer.Wait, computer.Screenshot, computer.Click, computer.Screenshot}; !slices.Equal(got, want) {
+		t.Errorf("computer did %v, want %v (the first look settles first; a screenshot after the click)", got, want)
 	}
 	reqs := p.requests()
 	if len(reqs) != 3 {
@@ -226,7 +226,7 @@ func TestGateEndsTheRun(t *testing.T) {
 	if !errors.Is(err, stop) || out.Reason != ReasonGate || out.Actions != 3 {
 		t.Fatalf("Run = %+v, %v", out, err)
 	}
-	if got := comp.kinds(); !slices.Equal(got, []computer.Kind{computer.Screenshot}) {
+	if got := comp.kinds(); !slices.Equal(got, []computer.Kind{computer.Wait, computer.Screenshot}) {
 		t.Errorf("computer did %v: the gate did not stop the click", got)
 	}
 	if _, err := a.Run(context.Background(), "again"); err != nil {

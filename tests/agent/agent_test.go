@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lkbrowser/lkbrowser"
 	"github.com/lkbrowser/lkbrowser/agent"
 	"github.com/lkbrowser/lkbrowser/agent/anthropic"
 	"github.com/lkbrowser/lkbrowser/internal/testing/fakeanthropic"
@@ -16,7 +17,9 @@ import (
 // coordinates, types into the field, presses Enter, zooms on the small
 // square and ends its turn; at every step it checks the screenshot it got.
 func TestAgentDrivesThePage(t *testing.T) {
-	page := openForm(t, "form.html")
+	// Not openForm: the agent's first look must itself wait for the page
+	// just opened to load and paint.
+	page := testsupport.OpenPage(t, engine, lkbrowser.PageOptions{URL: pageURL("form.html"), Width: pageW, Height: pageH})
 	fake := fakeanthropic.New(
 		func(r *fakeanthropic.Request) fakeanthropic.Reply {
 			tool, ok := r.Tool("computer_20251124")
