@@ -53,7 +53,9 @@ type Options struct {
 	NavigateSchemes []string
 	// Gate, when set, is called before every action; it blocks while the
 	// agent may not act (a person holds the page) and returns an error to
-	// end the Run. The room glue (package agent/room) sets it.
+	// end the Run, or one matching ErrPageChanged to skip the action and
+	// show the model the page as it is now. The room glue (package
+	// agent/room) sets it.
 	Gate func(ctx context.Context) error
 	// Observer, when set, is told what the agent does.
 	Observer Observer

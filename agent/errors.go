@@ -28,6 +28,13 @@ var (
 	// Options.NavigateSchemes does not list. It goes back to the model as
 	// an error result.
 	ErrURLNotAllowed = errors.New("agent: URL not allowed")
+	// ErrPageChanged is what a Gate returns (wrapped or not) when it let
+	// the agent act again after someone else used the page: the action
+	// the model planned is not performed, since the page it saw is gone;
+	// the model gets an error result that says so, with a fresh
+	// screenshot, and the Run goes on. The turn's later calls are not
+	// performed either.
+	ErrPageChanged = errors.New("agent: the page changed while the agent waited")
 	// ErrModel marks a failed model call (the provider's error is wrapped
 	// too); it ends the Run with Reason ReasonError.
 	ErrModel = errors.New("agent: model call failed")

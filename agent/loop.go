@@ -102,6 +102,11 @@ func (a *Agent) perform(ctx context.Context, uses []*ToolUse, out *Outcome) (res
 		out.Errors++
 		var g *gateError
 		switch {
+		case errors.Is(cerr, ErrPageChanged):
+			// The model planned on a page that is gone: it sees the page
+			// now, and the turn's later calls are not performed.
+			failed = cerr
+			results = append(results, a.pageChangedResult(ctx, use.ID, cerr))
 		case errors.As(cerr, &g):
 			reason, err = ReasonGate, g.err
 			if ctx.Err() != nil {
@@ -148,6 +153,9 @@ func (a *Agent) call(ctx context.Context, use *ToolUse) ([]Block, error) {
 	}
 	if a.opts.Gate != nil {
 		if err := a.opts.Gate(ctx); err != nil {
+			if errors.Is(err, ErrPageChanged) && ctx.Err() == nil {
+				return nil, err
+			}
 			return nil, &gateError{err: err}
 		}
 	}
@@ -160,6 +168,16 @@ func (a *Agent) call(ctx context.Context, use *ToolUse) ([]Block, error) {
 		a.log.Debug("agent: action failed", "action", act.Kind, "err", err)
 	}
 	return content, err
+}
+
+// pageChangedResult answers a call the Gate skipped because someone else
+// used the page: an error result with the page as it is now.
+func (a *Agent) pageChangedResult(ctx context.Context, id string, cause error) Block {
+	content := []Block{TextBlock(fmt.Sprintf("%v: not executed; someone else used the page meanwhile. This is the page now: look before you act.", cause))}
+	if shot, err := a.shot(ctx); err == nil {
+		content = append(content, shot...)
+	}
+	return Block{Type: BlockToolResult, ToolResult: &ToolResult{ToolUseID: id, Content: content, IsError: true}}
 }
 
 // gateError carries the Gate's error out of call.

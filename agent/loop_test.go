@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -423,5 +424,38 @@ func TestNavigateSchemes(t *testing.T) {
 	a, _, page = newTestAgent(t, p2, Options{NavigateSchemes: []string{"file"}})
 	if out, err := a.Run(context.Background(), "go"); err != nil || out.Errors != 0 || len(page.visited) != 1 {
 		t.Errorf("file allowed: %+v, %v, %v", out, err, page.visited)
+	}
+}
+
+// TestGatePageChanged: a Gate that reports the page changed while the agent
+// waited skips the planned click (and the turn's later calls), answers it
+// with an error result holding a fresh screenshot, and the Run goes on.
+func TestGatePageChanged(t *testing.T) {
+	gates := 0
+	p := &scripted{turns: []func(context.Context, Request) (Message, error){
+		calls(use(computer.Action{Kind: computer.Click, Point: pt(1, 1)}), use(computer.Action{Kind: computer.Type, Text: "x"})),
+		calls(use(computer.Action{Kind: computer.Click, Point: pt(2, 2)})),
+		say("done"),
+	}}
+	a, comp, _ := newTestAgent(t, p, Options{Gate: func(ctx context.Context) error {
+		if gates++; gates == 1 {
+			return fmt.Errorf("a person used the page: %w", ErrPageChanged)
+		}
+		return nil
+	}})
+	out, err := a.Run(context.Background(), "go")
+	if err != nil || out.Reason != ReasonEndTurn || out.Actions != 3 || out.Errors != 2 {
+		t.Fatalf("Run = %+v, %v; want end_turn after 3 calls, 2 answered with errors", out, err)
+	}
+	if got := comp.kinds(); !slices.Equal(got, []computer.Kind{computer.Screenshot, computer.Click, computer.Screenshot}) {
+		t.Errorf("computer did %v; want the skipped click's screenshot, then the second click and its screenshot", got)
+	}
+	res := results(p.requests()[1])
+	if len(res) != 2 || !res[0].IsError || !strings.Contains(resultText(res[0]), "someone else used the page") ||
+		!slices.ContainsFunc(res[0].Content, func(b Block) bool { return b.Type == BlockImage }) {
+		t.Fatalf("results of the skipped turn %+v; want an error with the page's screenshot", res)
+	}
+	if !res[1].IsError || !strings.Contains(resultText(res[1]), "not executed") {
+		t.Errorf("the turn's second call: %+v, want not executed", res[1])
 	}
 }

@@ -42,8 +42,10 @@
 //
 //   - when the person releases focus (or leaves the room), the agent takes
 //     the page back (only if nobody else took it meanwhile), says
-//     "(resuming)", and the paused Run goes on with the action it stopped
-//     before;
+//     "(resuming)", and the paused Run goes on; the action it stopped
+//     before is not performed, since it was planned on the page as it was
+//     before the person came (Gate returns agent.ErrPageChanged): the
+//     model gets the page as the person left it and decides again;
 //   - when a chat message arrives while it is paused, the paused Run ends
 //     (Gate returns ErrSuperseded) and the message starts the next Run.
 //

@@ -82,6 +82,7 @@ type Room struct {
 	lastAt   lksession.AgentCursor // the cursor last shown
 	paused   bool                  // the Run in flight stopped for a person
 	pausedAt uint64                // seq when it paused
+	pausedBy string                // who held the page when it paused
 	before   agent.Status          // the status when it paused
 	ctx      context.Context       // Serve's, for the observer; nil outside Serve
 }

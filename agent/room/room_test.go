@@ -197,6 +197,8 @@ type scripted struct {
 	texts []string
 	acted []string // "text#i" for each action performed
 	errs  []error
+	// changed counts the Gate's ErrPageChanged answers.
+	changed int
 }
 
 func (s *scripted) Run(ctx context.Context, text string) (agent.Outcome, error) {
@@ -209,7 +211,16 @@ func (s *scripted) Run(ctx context.Context, text string) (agent.Outcome, error) 
 		if s.before != nil {
 			s.before(text, i)
 		}
-		if err := s.r.Gate(ctx); err != nil {
+		err := s.r.Gate(ctx)
+		if errors.Is(err, agent.ErrPageChanged) {
+			// The real agent skips the planned action and shows the model
+			// the page; a model that looked again acts: so does the script.
+			s.mu.Lock()
+			s.changed++
+			s.mu.Unlock()
+			err = nil
+		}
+		if err != nil {
 			s.mu.Lock()
 			s.errs = append(s.errs, err)
 			s.mu.Unlock()
@@ -347,6 +358,12 @@ func TestTakeoverPausesAndResumes(t *testing.T) {
 	})
 	if _, acted, errs := run.snapshot(); !slices.Equal(acted, []string{"task#0", "task#1", "task#2"}) || len(errs) != 0 {
 		t.Errorf("actions %q, gate errors %v", acted, errs)
+	}
+	run.mu.Lock()
+	changed := run.changed
+	run.mu.Unlock()
+	if changed != 1 {
+		t.Errorf("the gate reported the page changed %d times, want once (after the person released it)", changed)
 	}
 	chat := s.messages(lksession.TopicAgentChat)
 	if i, j := slices.Index(chat, `{"text":"(paused — you have control)","sender":"agent"}`), slices.Index(chat, `{"text":"(resuming)","sender":"agent"}`); i < 0 || j < i {

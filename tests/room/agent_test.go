@@ -228,6 +228,9 @@ func TestAgentRoomTakeover(t *testing.T) {
 			return fakeanthropic.Reply{Content: []fakeanthropic.Block{
 				fakeanthropic.Computer("t2", "left_click", map[string]any{"coordinate": []int{120, 280}})}}
 		},
+		// The click planned before the person came was not performed: the
+		// model sees the page as the person left it and clicks again.
+		fakeanthropic.Call(fakeanthropic.Computer("t3", "left_click", map[string]any{"coordinate": []int{120, 280}})),
 		fakeanthropic.Say("Finished."),
 	)
 	sub := a.person
@@ -279,11 +282,14 @@ func TestAgentRoomTakeover(t *testing.T) {
 		t.Errorf("chat %q", chat)
 	}
 	reqs := model.Requests()
-	if len(reqs) != 3 {
-		t.Fatalf("%d requests, want 3; refused %v", len(reqs), model.Refused())
+	if len(reqs) != 4 {
+		t.Fatalf("%d requests, want 4; refused %v", len(reqs), model.Refused())
 	}
-	if res := toolResult(reqs[2], "t2"); res == nil || res.IsError {
-		t.Errorf("the resumed click's result: %+v", res)
+	if res := toolResult(reqs[2], "t2"); res == nil || !res.IsError || !strings.Contains(res.Content.Text(), "someone else used the page") || len(res.Content.Images()) != 1 {
+		t.Errorf("the click planned before the takeover: %+v; want an error result with the page as the person left it", res)
+	}
+	if res := toolResult(reqs[3], "t3"); res == nil || res.IsError {
+		t.Errorf("the click after the takeover: %+v", res)
 	}
 	// It clicked where the person had: its cursor showed there, then hid.
 	waitPayload(t, sub, lksession.TopicAgentCursor, `{"visible":false}`, 5*time.Second)
