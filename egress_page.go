@@ -47,7 +47,7 @@ func egressFlags(addr string) []string {
 		// WebRTC sends no UDP (which cannot be proxied) and gathers no
 		// local addresses: ICE reveals no address and connects only over
 		// TCP through the proxy (TURN over TCP/TLS).
-		"--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+		"--webrtc-ip-handling-policy=disable_non_proxied_udp",
 		// QUIC (UDP) is off anyway (chromiumFlags); repeated here because it
 		// would bypass an HTTP proxy.
 		"--disable-quic",
