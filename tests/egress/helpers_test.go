@@ -49,7 +49,7 @@ func spellings() []spelling {
 		{"0.0.0.0", lo, "unspecified (Linux: this host)"},
 		{"[::1]", lo6, "IPv6 loopback"},
 		{addrPrivate, pr, "RFC 1918"},
-		{"181062401", pr, "RFC 1918, decimal"},
+		{"181075969", pr, "RFC 1918, decimal"},
 		{"0xa.0xcb.0.1", pr, "RFC 1918, hex parts"},
 		{"012.0313.0.01", pr, "RFC 1918, octal parts"},
 		{"[::ffff:10.203.0.1]", pr, "RFC 1918, IPv4-mapped IPv6"},
