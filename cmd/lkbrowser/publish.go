@@ -37,6 +37,11 @@ With --record FILE.webm it also records the page (picture and sound, as
 the record command does) while publishing; the file is finalised when
 publish stops.
 
+Room participants drive the page, so by default it cannot reach private
+addresses (--block-private: loopback, RFC 1918, link-local and cloud
+metadata, CGNAT, unique-local IPv6) except URL's own host; --allow-host
+and --deny-host adjust that, --block-private=false turns it off.
+
 Runs until Ctrl-C (SIGINT) or SIGTERM, then leaves the room and stops
 everything it started.`
 
@@ -52,6 +57,7 @@ type pub struct {
 	record             string        // --record: a WebM file of the session, or ""
 	audioDelay         time.Duration // lksession.Options.AudioDelay: 0 auto, <0 none
 	timeout            time.Duration
+	egress             egressFlags // --block-private on by default: strangers drive the page
 }
 
 func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,6 +78,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	flags.Func("audio-delay", "hold sound back so it leaves with its picture: auto (1.5 frames, the default), 0 for none, or a duration up to 1s",
 		func(v string) (err error) { p.audioDelay, err = parseAudioDelay(v); return err })
 	flags.DurationVar(&p.timeout, "timeout", 60*time.Second, "give up when start-up takes longer than this")
+	p.egress.register(flags, true)
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	pos, err := parseCommand(flags, args, "publish", publishSynopsis, publishHelp, 1, stdout)
 	if err != nil {
@@ -167,7 +174,8 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 		viewerURL = "http://" + ln.Addr().String() + "/"
 	}
 
-	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: p.noAudio})
+	egress := p.egress.policy(p.url)
+	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: p.noAudio, Egress: egress})
 	if err != nil {
 		return err
 	}
@@ -207,6 +215,7 @@ func (p *pub) publish(ctx context.Context, log *slog.Logger, stdout io.Writer) (
 	}
 
 	fmt.Fprintf(stdout, "publishing %s into room %q at %s as %q\n", p.url, p.room, p.lkURL, p.identity)
+	fmt.Fprintln(stdout, describeEgress(egress))
 	if viewerURL != "" {
 		fmt.Fprintf(stdout, "viewer: %s\n", viewerURL)
 	}
