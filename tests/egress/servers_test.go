@@ -49,6 +49,9 @@ func reachedHandler(record func(string)) http.Handler {
 		case strings.HasSuffix(r.URL.Path, ".gif"):
 			w.Header().Set("Content-Type", "image/gif")
 			w.Write(pixel)
+		case strings.HasSuffix(r.URL.Path, ".css"):
+			w.Header().Set("Content-Type", "text/css")
+			w.Write([]byte("/* reached */\n"))
 		case strings.HasSuffix(r.URL.Path, ".js"):
 			w.Header().Set("Content-Type", "text/javascript")
 			w.Write([]byte("/* reached */\n"))
@@ -169,6 +172,8 @@ func startPageServer() (*pageServer, error) {
 	files := http.FileServer(http.Dir("testdata"))
 	mux.Handle("/probe.html", files)
 	mux.Handle("/sw.js", files)
+	mux.Handle("/anim.html", files)
+	mux.HandleFunc("/bench50.html", bench50)
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
 	})
@@ -210,4 +215,25 @@ func (s *pageServer) close() {
 		_ = err
 	}
 	<-s.done
+}
+
+// bench50 serves a page with 50 subresources from its own host: 30
+// images, 10 scripts, 10 style sheets, each with the page's query so that
+// nothing comes from the cache.
+func bench50(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.RawQuery
+	var b strings.Builder
+	b.WriteString("<!doctype html><html><head><title>bench50</title>")
+	for i := range 10 {
+		fmt.Fprintf(&b, `<link rel="stylesheet" href="/b/%d.css?%s">`, i, q)
+		fmt.Fprintf(&b, `<script src="/b/%d.js?%s"></script>`, i, q)
+	}
+	b.WriteString("</head><body>")
+	for i := range 30 {
+		fmt.Fprintf(&b, `<img src="/b/%d.gif?%s" width="8" height="8">`, i, q)
+	}
+	b.WriteString("</body></html>")
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(b.String()))
 }
