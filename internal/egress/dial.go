@@ -25,6 +25,7 @@ type RefusedError struct {
 	Rule string
 }
 
+// Error names the destination, the refused address and the rule.
 func (e *RefusedError) Error() string {
 	if e.Addr == "" {
 		return fmt.Sprintf("egress: %s refused by %s", e.Host, e.Rule)

@@ -29,6 +29,7 @@ type EntryError struct {
 	Reason string
 }
 
+// Error returns the entry and why it was refused, on one line.
 func (e *EntryError) Error() string { return fmt.Sprintf("egress entry %q: %s", e.Entry, e.Reason) }
 
 // ParseEntry parses an allow or deny entry: a name ("example.com"), a
