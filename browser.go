@@ -56,7 +56,8 @@ func (a pipeAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserOpt
 func (a pipeAllocator) Wait() {}
 
 // chromiumFlags returns the command line for a page's Chromium.
-func chromiumFlags(e *Engine, dir string, opts PageOptions) []string {
+// proxy is the address of the page's egress proxy, or "" for none.
+func chromiumFlags(e *Engine, dir string, opts PageOptions, proxy string) []string {
 	w, h := opts.MaxWidth, opts.MaxHeight
 	flags := []string{
 		"--remote-debugging-pipe",
@@ -94,6 +95,9 @@ func chromiumFlags(e *Engine, dir string, opts PageOptions) []string {
 		flags = append(flags, "--remote-debugging-address=127.0.0.1",
 			fmt.Sprintf("--remote-debugging-port=%d", opts.DevToolsPort))
 	}
+	if proxy != "" {
+		flags = append(flags, egressFlags(proxy)...) // egress_page.go
+	}
 	if os.Geteuid() == 0 {
 		// Chromium's sandbox cannot run as root.
 		flags = append(flags, "--no-sandbox")
@@ -125,7 +129,7 @@ func chromiumEnv(d *display, dir, tmp string) []string {
 
 // startBrowser starts Chromium on d and attaches to its tab; tab receives
 // the CDP events of the tab.
-func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts PageOptions, tab *tabEvents, extraEnv []string) (*browser, error) {
+func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts PageOptions, tab *tabEvents, extraEnv []string, proxy string) (*browser, error) {
 	cmdR, cmdW, err := os.Pipe() // commands: lkbrowser writes, Chromium reads fd 3
 	if err != nil {
 		return nil, err
@@ -136,7 +140,7 @@ func startBrowser(ctx context.Context, e *Engine, dir string, d *display, opts P
 		cmdW.Close()
 		return nil, err
 	}
-	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, opts)...)
+	cmd := exec.Command(e.chromium, chromiumFlags(e, dir, opts, proxy)...)
 	tmp, err := chromiumTempDir(dir)
 	if err != nil {
 		cmdR.Close()

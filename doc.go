@@ -93,8 +93,8 @@
 //
 // Page.Events carries URLChanged, TitleChanged, LoadFinished, LoadFailed,
 // CursorChanged, Message, PopupRequested, AudioStreamStarted,
-// AudioStreamStopped, AudioFailed, Restarted, Crashed and, last, Closed; it
-// drops (and counts) events rather than block.
+// AudioStreamStopped, AudioFailed, Restarted, Crashed, EgressRefused and,
+// last, Closed; it drops (and counts) events rather than block.
 // A page whose browser or display dies reports Crashed and its control calls
 // return ErrCrashed; the host process is never taken down. A crashed
 // renderer is recoverable (Crashed.Recoverable): Navigate or Reload brings
@@ -102,6 +102,18 @@
 // back-off, reporting Restarted. Calls after Close
 // return ErrClosed. Refused arguments return *InvalidArgumentError matching
 // ErrInvalidURL, ErrInvalidSize or ErrInvalidFrameRate.
+//
+// # Network egress
+//
+// By default a page reaches whatever Chromium can reach, as a local
+// developer expects (localhost included), with no cost. A page driven by
+// strangers or a model should not reach what the operator protects: give
+// the engine (Options.Egress) or the page (PageOptions.Egress) an
+// EgressPolicy, e.g. BlockPrivate. Such a page's every connection goes
+// through a filtering proxy of its own that decides on the address it
+// resolved and actually connects to; refusals fail like network errors in
+// the page and arrive as EgressRefused events. The CLI's publish and
+// worker commands turn BlockPrivate on by default.
 //
 // # Concurrency
 //

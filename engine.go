@@ -67,6 +67,11 @@ type Options struct {
 	// page and a little CPU; it is not counted by Pages or MaxPages.
 	// Default 0.
 	WarmPages int
+	// Egress is the network policy of every page (see EgressPolicy) whose
+	// PageOptions.Egress (or DefaultPage.Egress) is nil. Default nil: no
+	// filtering, no proxy; the lkbrowser publish and worker commands set
+	// one.
+	Egress *EgressPolicy
 }
 
 // Engine runs pages. It owns a private runtime directory and every page's
@@ -139,6 +144,14 @@ func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	if opts.WarmPages < 0 || opts.WarmPages > MaxWarmPages {
 		return nil, invalidArg(ErrInvalidOption, "WarmPages", opts.WarmPages, fmt.Sprintf("must be 0..%d", MaxWarmPages))
+	}
+	if opts.Egress != nil {
+		if err := opts.Egress.Validate(); err != nil {
+			return nil, err
+		}
+		if opts.DefaultPage.Egress == nil {
+			opts.DefaultPage.Egress = opts.Egress.clone()
+		}
 	}
 	if opts.WarmPages > 0 {
 		if err := (PageOptions{}).withDefaults(opts.DefaultPage).validate(); err != nil {

@@ -5,7 +5,7 @@ import "time"
 // Event is something that happened to a page: *URLChanged, *TitleChanged,
 // *LoadFinished, *LoadFailed, *CursorChanged, *Message, *PopupRequested,
 // *AudioStreamStarted, *AudioStreamStopped, *AudioFailed, *Crashed,
-// *Restarted, and last *Closed. Use a type switch.
+// *Restarted, *EgressRefused, and last *Closed. Use a type switch.
 type Event interface {
 	// Time is when lkbrowser observed the event.
 	Time() time.Time

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lkbrowser/lkbrowser/internal/egress"
 	"github.com/lkbrowser/lkbrowser/internal/limits"
 	"github.com/lkbrowser/lkbrowser/internal/xcap"
 )
@@ -62,6 +63,10 @@ type PageOptions struct {
 	// renderer crashes, with back-off and a limit; see RestartPolicy. The
 	// zero value restarts nothing.
 	Restart RestartPolicy
+	// Egress is the page's network policy (see EgressPolicy); it replaces
+	// the engine's (Options.Egress) for this page. Default: the engine's;
+	// nil there too means no filtering.
+	Egress *EgressPolicy
 }
 
 // withDefaults fills zero fields from d, then from the built-in defaults.
@@ -88,6 +93,9 @@ func (o PageOptions) withDefaults(d PageOptions) PageOptions {
 	if o.URL == "" {
 		o.URL = d.URL
 	}
+	if o.Egress == nil {
+		o.Egress = d.Egress
+	}
 	if o.URL == "" {
 		o.URL = "about:blank"
 	}
@@ -111,6 +119,11 @@ func (o PageOptions) validate() error {
 	}
 	if o.DevToolsPort < 0 || o.DevToolsPort > 65535 {
 		return invalidArg(ErrInvalidPort, "DevToolsPort", o.DevToolsPort, "must be 0..65535")
+	}
+	if o.Egress != nil {
+		if err := o.Egress.Validate(); err != nil {
+			return err
+		}
 	}
 	return o.Restart.validate()
 }
@@ -153,6 +166,7 @@ type Page struct {
 	warm     bool                // started ahead for NewPage (warm.go); guarded by e.mu once listed
 	dev      *devView            // dev mode's viewer window; nil without one
 	audio    *pageAudio          // nil with Options.NoAudio
+	egress   *egress.Proxy       // the page's egress proxy (egress_page.go); nil when it filters nothing
 	audioOut fanout[*AudioFrame] // readers of the page's sound; ended at Close
 	// The default readers: Frames, Audio and Events.
 	frames0  *FrameSubscription
@@ -242,7 +256,14 @@ func (e *Engine) newPage(ctx context.Context, opts PageOptions, cursorHook func(
 			return nil, err
 		}
 	}
-	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab, audioEnv); err != nil {
+	if err := p.startEgress(); err != nil {
+		return nil, err
+	}
+	var proxy string
+	if p.egress != nil {
+		proxy = p.egress.Addr()
+	}
+	if p.brw, err = startBrowser(ctx, e, p.dir, p.disp, opts, &p.tab, audioEnv, proxy); err != nil {
 		return nil, err
 	}
 	// The capturer owns the pool from here; nothing can fail in between.
@@ -328,6 +349,7 @@ type Stats struct {
 	EventsDropped  uint64 // events dropped because Events was full
 	AudioCaptured  uint64 // 10 ms audio frames captured
 	AudioDropped   uint64 // audio frames dropped because the Audio reader fell behind
+	EgressRefused  uint64 // connections the page's EgressPolicy refused (one EgressRefused event each)
 }
 
 // Stats returns the page's counters.
@@ -340,6 +362,9 @@ func (p *Page) Stats() Stats {
 	}
 	if p.audio != nil {
 		st.AudioCaptured = p.audio.captured.Load()
+	}
+	if p.egress != nil {
+		st.EgressRefused = p.egress.Refused()
 	}
 	return st
 }
@@ -631,6 +656,11 @@ func (p *Page) teardown() error {
 		}
 		if p.watching {
 			<-p.watchDone
+		}
+	}
+	if p.egress != nil {
+		if err := p.egress.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop egress proxy: %w", err))
 		}
 	}
 	if p.audio != nil {

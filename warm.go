@@ -31,9 +31,14 @@ func (e *Engine) warmOptions() PageOptions {
 }
 
 // sameStart reports whether a page started with a can serve b: all options
-// but the URL are alike.
+// but the URL and the egress policy are alike, and both pages have an
+// egress proxy or neither has (its rules are then set on adoption).
 func sameStart(a, b PageOptions) bool {
+	if a.Egress.filtering() != b.Egress.filtering() {
+		return false
+	}
 	a.URL, b.URL = "", ""
+	a.Egress, b.Egress = nil, nil
 	return a == b
 }
 
@@ -127,6 +132,9 @@ func (e *Engine) adoptWarm(ctx context.Context, opts PageOptions) (*Page, error)
 	if !sameStart(opts, e.warmOptions()) {
 		return nil, nil
 	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
 	if err := e.policy.Check(opts.URL); err != nil {
 		return nil, err
 	}
@@ -139,6 +147,9 @@ func (e *Engine) adoptWarm(ctx context.Context, opts PageOptions) (*Page, error)
 		return nil, err
 	}
 	p.forgetWaiting()
+	if err := p.setEgress(opts.Egress); err != nil {
+		return nil, errors.Join(err, p.Close())
+	}
 	if err := p.open(ctx, opts.URL); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}

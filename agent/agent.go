@@ -119,7 +119,13 @@ func New(page *lkbrowser.Page, comp *computer.Computer, provider Provider, opts 
 	if comp == nil {
 		return nil, invalidArg("computer", "nil")
 	}
-	return newAgent(page, comp, provider, opts)
+	a, err := newAgent(page, comp, provider, opts)
+	if err == nil && page.Egress() == nil {
+		// A model follows what pages tell it: give it a page that cannot
+		// reach the operator's network (lkbrowser agent does).
+		a.log.Warn("the page has no egress policy: the model can make it reach private addresses (give the page an EgressPolicy with BlockPrivate)")
+	}
+	return a, err
 }
 
 // newAgent is New over the interfaces the agent needs.

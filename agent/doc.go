@@ -41,7 +41,11 @@
 //
 // The navigate tool loads only Options.NavigateSchemes (http and https by
 // default): a model, which a page's text can sway, does not get file: or
-// other URLs the engine may allow.
+// other URLs the engine may allow. Where the page may go is the page's
+// egress policy (lkbrowser.EgressPolicy): give a page a model drives
+// BlockPrivate, as lkbrowser agent does by default, so that neither a
+// navigate nor a link a page talks the model into reaches the operator's
+// network; New logs a warning for a page without a policy.
 //
 // # Lifecycle, concurrency, ownership
 //

@@ -69,6 +69,11 @@ func Start(ctx context.Context, page *lkbrowser.Page, opts Options) (*Session, e
 		done: make(chan struct{}),
 		data: newDataHub(),
 	}
+	if page.Egress() == nil && !opts.ViewOnly {
+		// Room participants will drive a page that reaches everything the
+		// machine reaches; the CLI never does this unless told to.
+		s.log.Warn("the page has no egress policy: participants who drive it can reach private addresses (give the page an EgressPolicy with BlockPrivate)")
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var err error
 	if s.video, err = newVideoPublisher(s); err != nil {

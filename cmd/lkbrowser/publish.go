@@ -39,6 +39,11 @@ With --record FILE.webm it also records the page (picture and sound, as
 the record command does) while publishing; the file is finalised when
 publish stops.
 
+Room participants drive the page, so by default it cannot reach private
+addresses (--block-private: loopback, RFC 1918, link-local and cloud
+metadata, CGNAT, unique-local IPv6) except URL's own host; --allow-host
+and --deny-host adjust that, --block-private=false turns it off.
+
 Runs until Ctrl-C (SIGINT) or SIGTERM, then leaves the room and stops
 everything it started.`
 
@@ -56,6 +61,7 @@ type pub struct {
 	record             string        // --record: a WebM file of the session, or ""
 	audioDelay         time.Duration // lksession.Options.AudioDelay: 0 auto, <0 none
 	timeout            time.Duration
+	egress             egressFlags // --block-private on by default: strangers drive the page
 }
 
 // addFlags defines publish's flags on flags, for p.
@@ -76,6 +82,7 @@ func (p *pub) addFlags(flags *flag.FlagSet) {
 	flags.Func("audio-delay", "hold sound back so it leaves with its picture: auto (1.5 frames, the default), 0 for none, or a duration up to 1s",
 		func(v string) (err error) { p.audioDelay, err = parseAudioDelay(v); return err })
 	flags.DurationVar(&p.timeout, "timeout", 60*time.Second, "give up when start-up takes longer than this")
+	p.egress.register(flags, true)
 }
 
 // parsed completes p after parsing: the URL and the secret's environment
@@ -224,7 +231,8 @@ func (p *pub) start(ctx context.Context, log *slog.Logger, stdout io.Writer) (_ 
 		up.viewerURL = "http://" + ln.Addr().String() + "/"
 	}
 
-	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: p.noAudio})
+	egress := p.egress.policy(p.url)
+	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: p.noAudio, Egress: egress})
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +273,7 @@ func (p *pub) start(ctx context.Context, log *slog.Logger, stdout io.Writer) (_ 
 	}
 
 	fmt.Fprintf(stdout, "publishing %s into room %q at %s as %q\n", p.url, p.room, p.lkURL, p.identity)
+	fmt.Fprintln(stdout, describeEgress(egress))
 	if up.viewerURL != "" {
 		fmt.Fprintf(stdout, "viewer: %s\n", up.viewerURL)
 	}

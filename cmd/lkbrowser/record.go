@@ -35,6 +35,7 @@ type rec struct {
 	duration, timeout   time.Duration
 	videoKbps, audioKbp int
 	noAudio             bool
+	egress              egressFlags
 }
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +49,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	flags.IntVar(&r.audioKbp, "audio-bitrate", 96, "Opus bitrate in kbit/s")
 	flags.BoolVar(&r.noAudio, "no-audio", false, "record the picture only")
 	flags.DurationVar(&r.timeout, "timeout", 30*time.Second, "give up when the page has not loaded after this long")
+	r.egress.register(flags, false)
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	pos, err := parseCommand(flags, args, "record", recordSynopsis, recordHelp, 2, stdout)
 	if err != nil {
@@ -115,7 +117,7 @@ func (r *rec) record(ctx context.Context, log *slog.Logger, progress func(webm.P
 			err = fmt.Errorf("%s: interrupted %s", r.url, step)
 		}
 	}()
-	eng, err := lkbrowser.NewEngine(loadCtx, lkbrowser.Options{Logger: log, NoAudio: r.noAudio})
+	eng, err := lkbrowser.NewEngine(loadCtx, lkbrowser.Options{Logger: log, NoAudio: r.noAudio, Egress: r.egress.policy(r.url)})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ type shot struct {
 	url, out      string
 	width, height int
 	wait, timeout time.Duration
+	egress        egressFlags
 }
 
 func runScreenshot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -37,6 +38,7 @@ func runScreenshot(ctx context.Context, args []string, stdout, stderr io.Writer)
 	flags.IntVar(&s.height, "height", 720, "page height in pixels, 16..4096")
 	flags.DurationVar(&s.wait, "wait", 500*time.Millisecond, "time to wait after the page has loaded")
 	flags.DurationVar(&s.timeout, "timeout", 30*time.Second, "give up after this long in all")
+	s.egress.register(flags, false)
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	pos, err := parseCommand(flags, args, "screenshot", screenshotSynopsis, screenshotHelp, 2, stdout)
 	if err != nil {
@@ -106,7 +108,7 @@ func (s *shot) take(ctx context.Context, log *slog.Logger) (img *image.RGBA, err
 			err = fmt.Errorf("%s: interrupted %s", s.url, step)
 		}
 	}()
-	eng, closeEngine, err := openEngine(ctx, log)
+	eng, closeEngine, err := openEngine(ctx, log, s.egress.policy(s.url))
 	if err != nil {
 		return nil, err
 	}

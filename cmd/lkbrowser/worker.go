@@ -30,6 +30,9 @@ SIGTERM or Ctrl-C drains: the worker takes no new job at once, lets its
 pages run until their dispatches end or --drain-timeout passes, then closes
 them and exits 0. A second signal during the drain closes them at once.
 
+Pages cannot reach private addresses (--block-private, on by default),
+whatever a dispatch's URL is; only --allow-host entries are let through.
+
 --metrics-addr serves Prometheus metrics on /metrics.`
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,6 +54,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	flags.BoolVar(&reportCPU, "report-cpu", true, "report the machine's CPU load when higher than the pages' share")
 	flags.BoolVar(&noAudio, "no-audio", false, "no sound for any page (no PulseAudio)")
 	flags.StringVar(&metricsAddr, "metrics-addr", "", "host:port for Prometheus metrics on /metrics; empty for none")
+	var egress egressFlags
+	egress.register(flags, true)
 	verbose := flags.Bool("verbose", false, "log what happens to stderr")
 	if _, err := parseCommand(flags, args, "worker", workerSynopsis, workerHelp, 0, stdout); err != nil {
 		return err
@@ -71,10 +76,14 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	start, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: noAudio, MaxPages: capacity})
+	// The pages' egress policy is the worker's flags alone: a dispatch's
+	// metadata (its URL among it) cannot loosen it.
+	policy := egress.policy("")
+	eng, err := lkbrowser.NewEngine(start, lkbrowser.Options{Logger: log, NoAudio: noAudio, MaxPages: capacity, Egress: policy})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, describeEgress(policy))
 	r, err := worker.New(worker.Config{
 		Engine: eng, URL: lkURL, APIKey: key, APISecret: secret, AgentName: agentName, Name: name,
 		Capacity: capacity, ReportCPU: reportCPU, Version: "lkbrowser", Logger: log,
