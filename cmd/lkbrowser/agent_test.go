@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,8 @@ func TestAgentFlags(t *testing.T) {
 	}
 	help := stdout.String()
 	for _, f := range []string{"--livekit-url", "--api-key", "--api-secret", "--room", "--identity", "--width", "--height", "--fps",
-		"--viewer-addr", "--task", "--verbose", "--model string", "(default " + anthropic.DefaultModel + ")"} {
+		"--viewer-addr", "--task", "--verbose", "--model string", "(default " + anthropic.DefaultModel + ")",
+		"--allow-host", "--deny-host", "--block-private"} {
 		if !strings.Contains(help, f) {
 			t.Errorf("help agent lacks %q:\n%s", f, help)
 		}
@@ -52,5 +54,20 @@ func TestAgentFlags(t *testing.T) {
 		if code := run(args, &stdout, &stderr); code != 2 || strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and one line", args, code, stderr.String())
 		}
+	}
+}
+
+// The agent's page blocks private destinations unless the operator says
+// otherwise, and allows the host of the URL it was started on.
+func TestAgentEgressDefault(t *testing.T) {
+	var p pub
+	fs := newFlagSet("agent")
+	p.addFlags(fs)
+	if _, err := parseInterspersed(fs, []string{"http://localhost:3000/"}); err != nil {
+		t.Fatal(err)
+	}
+	pol := p.egress.policy("http://localhost:3000/")
+	if pol == nil || !pol.BlockPrivate || !slices.Equal(pol.Allow, []string{"localhost"}) {
+		t.Errorf("agent's default policy %+v; want BlockPrivate allowing localhost", pol)
 	}
 }
