@@ -266,13 +266,18 @@ func gstChromium(w *publishWorker, dir, disp, pulse string, args []string, url s
 }
 
 // gstChromiumArgs turns lkbrowser's Chromium command line into the
-// baseline's: profile and cache in dir, no DevTools pipe, url instead of
-// about:blank.
+// baseline's: profile and cache in dir, no DevTools pipe and no egress
+// proxy, url instead of about:blank.
 func gstChromiumArgs(args []string, dir, url string) []string {
 	out := []string{args[0]}
 	for _, a := range args[1:] {
 		switch {
 		case a == "--remote-debugging-pipe", a == "about:blank":
+		case strings.HasPrefix(a, "--proxy-server="), strings.HasPrefix(a, "--proxy-bypass-list="),
+			strings.HasPrefix(a, "--host-resolver-rules="):
+			// The egress filter of lkbrowser's page (publish blocks private
+			// addresses by default) is that page's own proxy: the baseline
+			// loads the page directly.
 		case strings.HasPrefix(a, "--user-data-dir="):
 			out = append(out, "--user-data-dir="+filepath.Join(dir, "profile"))
 		case strings.HasPrefix(a, "--disk-cache-dir="):

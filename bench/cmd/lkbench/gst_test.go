@@ -8,10 +8,12 @@ import (
 )
 
 // The baseline's Chromium gets lkbrowser's flags with its own directories,
-// without the DevTools pipe, and the page instead of about:blank.
+// without the DevTools pipe and the page's egress proxy, and the page
+// instead of about:blank.
 func TestGstChromiumArgs(t *testing.T) {
 	lkb := []string{"/usr/lib/chromium/chromium", "--remote-debugging-pipe", "--user-data-dir=/x/page-1/profile",
-		"--disk-cache-dir=/x/page-1/cache", "--window-size=1280,720", "--kiosk", "--no-sandbox", "about:blank"}
+		"--disk-cache-dir=/x/page-1/cache", "--window-size=1280,720", "--kiosk", "--no-sandbox",
+		"--proxy-server=http://127.0.0.1:40001", "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "about:blank"}
 	got := gstChromiumArgs(lkb, "/b", "http://127.0.0.1:1/p.html")
 	want := []string{"/usr/lib/chromium/chromium", "--user-data-dir=/b/profile", "--disk-cache-dir=/b/cache",
 		"--window-size=1280,720", "--kiosk", "--no-sandbox", "http://127.0.0.1:1/p.html"}
