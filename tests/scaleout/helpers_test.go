@@ -135,8 +135,11 @@ type workerProc struct {
 // it registered.
 func startWorker(t *testing.T, srv *lkserver.Server, name string, capacity int, extra ...string) *workerProc {
 	t.Helper()
+	// A worker blocks private addresses unless its own flags allow them:
+	// the test pages' server on loopback is allowed explicitly.
 	args := append([]string{"worker", "--livekit-url", srv.URL(), "--api-key", srv.APIKey(), "--name", name,
-		"--capacity", strconv.Itoa(capacity), "--metrics-addr", "127.0.0.1:0", "--no-audio", "--report-cpu=false"}, extra...)
+		"--capacity", strconv.Itoa(capacity), "--metrics-addr", "127.0.0.1:0", "--no-audio", "--report-cpu=false",
+		"--allow-host", strings.TrimPrefix(web.URL, "http://")}, extra...)
 	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
 		args = append(args, "--verbose")
 	}
