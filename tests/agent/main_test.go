@@ -8,18 +8,14 @@
 package agent
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/lkbrowser/lkbrowser"
-	"github.com/lkbrowser/lkbrowser/internal/proc"
+	"github.com/lkbrowser/lkbrowser/internal/testing/testsupport"
 )
 
 var (
@@ -29,42 +25,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	tmp, err := os.MkdirTemp("", "lkbrowser-agent-tests-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	web = httptest.NewServer(http.FileServer(http.Dir("testdata")))
-	level := slog.LevelWarn
-	if os.Getenv("LKBROWSER_TEST_DEBUG") != "" {
-		level = slog.LevelDebug
-	}
-	log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	engine, err = lkbrowser.NewEngine(context.Background(), lkbrowser.Options{Logger: log, TempDir: tmp})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "engine:", err)
-		return 1
-	}
-	code := m.Run()
-	if err := engine.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "engine close:", err)
-		code = 1
-	}
-	web.Close()
-	if kids := proc.Children(os.Getpid()); len(kids) > 0 {
-		fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
-		code = 1
-	}
-	if err := goleak.Find(goleak.IgnoreCurrent()); err != nil && code == 0 {
-		fmt.Fprintln(os.Stderr, "leaked goroutines:", err)
-		code = 1
-	}
-	return code
+	os.Exit(testsupport.EngineMain(m, "agent", lkbrowser.Options{}, http.FileServer(http.Dir("testdata")), func(s testsupport.Shared) {
+		engine, web, log = s.Engine, s.Server, s.Log
+	}))
 }
 
 // pageURL returns the address of a test page.

@@ -779,14 +779,8 @@
     }
     if (!fromPublisher) return;
     if (topic !== TOPIC_FOCUS && topic !== TOPIC_URL && topic !== TOPIC_CURSOR) return;
-    let msg;
-    try {
-      msg = JSON.parse(decoder.decode(payload));
-    } catch (e) {
-      log('bad message on', topic, errText(e));
-      return;
-    }
-    if (!msg || typeof msg !== 'object') return;
+    const msg = parseMessage(payload, topic);
+    if (!msg) return;
     switch (topic) {
       case TOPIC_FOCUS:
         setHolder(typeof msg.identity === 'string' ? msg.identity : null);
@@ -808,6 +802,19 @@
     }
   }
 
+  // parseMessage decodes a data message's JSON object; null (logged) for
+  // anything else.
+  function parseMessage(payload, topic) {
+    let msg;
+    try {
+      msg = JSON.parse(decoder.decode(payload));
+    } catch (e) {
+      log('bad message on', topic, errText(e));
+      return null;
+    }
+    return msg && typeof msg === 'object' ? msg : null;
+  }
+
   // ------------------------------------------------------------------ agent
 
   // Agent topics: status and cursor only from the publisher (the agent
@@ -815,14 +822,8 @@
   // the publisher sent it with sender "agent".
   function onAgentData(payload, from, fromPublisher, topic) {
     if (topic !== TOPIC_AGENT_CHAT && !fromPublisher) return;
-    let msg;
-    try {
-      msg = JSON.parse(decoder.decode(payload));
-    } catch (e) {
-      log('bad message on', topic, errText(e));
-      return;
-    }
-    if (!msg || typeof msg !== 'object') return;
+    const msg = parseMessage(payload, topic);
+    if (!msg) return;
     switch (topic) {
       case TOPIC_AGENT_CHAT:
         if (typeof msg.text !== 'string' || msg.text === '') return;
