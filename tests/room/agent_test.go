@@ -250,8 +250,12 @@ func TestAgentRoomTakeover(t *testing.T) {
 	close(proceed)
 
 	waitPayload(t, sub, lksession.TopicAgentChat, `{"text":"(paused — you have control)","sender":"agent"}`, 20*time.Second)
-	if st := payloads(sub, lksession.TopicAgentStatus); st[len(st)-1] != `{"status":"idle"}` {
-		t.Errorf("status while paused: %q", st)
+	// The idle status follows the chat line as a message of its own.
+	if !eventually(5*time.Second, func() bool {
+		st := payloads(sub, lksession.TopicAgentStatus)
+		return len(st) > 0 && st[len(st)-1] == `{"status":"idle"}`
+	}) {
+		t.Errorf("status while paused: %q", payloads(sub, lksession.TopicAgentStatus))
 	}
 	if got := a.clicks(t); got != "0" {
 		t.Fatalf("the agent clicked after the person took the page: clicks %s", got)
