@@ -33,4 +33,3 @@ func TestClickCounter(t *testing.T) {
 		t.Fatalf("late click: %d", n)
 	}
 }
-
